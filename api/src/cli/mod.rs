@@ -1,0 +1,42 @@
+//! Command-line interface: one module per sub-command.
+
+use clap::{Parser, Subcommand};
+
+mod import;
+mod matrix;
+mod route;
+mod solve;
+
+/// Fieldpath: dispatch and route optimisation for field-service teams.
+#[derive(Debug, Parser)]
+#[command(name = "fieldpath", version, about)]
+pub struct Cli {
+    /// Log as JSON lines instead of human-readable text.
+    #[arg(long, global = true)]
+    pub log_json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The sub-commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import an OpenStreetMap .osm.pbf file into a preprocessed road graph file.
+    Import(import::Args),
+    /// Shortest route between two points on a road graph, as JSON.
+    Route(route::Args),
+    /// Duration and distance matrix between points, as JSON.
+    Matrix(matrix::Args),
+    /// Solve a VRPTW instance (Solomon format) and write a VRPLIB solution.
+    Solve(solve::Args),
+}
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Import(args) => import::run(args),
+        Command::Route(args) => route::run(args),
+        Command::Matrix(args) => matrix::run(args),
+        Command::Solve(args) => solve::run(args),
+    }
+}
