@@ -1,0 +1,1 @@
+//! Independent feasibility checker (being written).

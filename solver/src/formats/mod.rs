@@ -1,0 +1,1 @@
+//! Instance and solution file formats (being written).

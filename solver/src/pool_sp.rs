@@ -1,0 +1,1 @@
+//! Route pool and set partitioning with HiGHS (being written).
