@@ -1,0 +1,309 @@
+//! Node ordering and contraction.
+//!
+//! Priority of a node: `4 × edge difference + 2 × deleted neighbours + level`, where the
+//! edge difference is shortcuts added minus arcs removed and the level is the node's
+//! depth in the hierarchy so far. The queue is updated lazily: a popped node's priority
+//! is recomputed and the node re-queued if it is no longer the minimum; neighbours of a
+//! contracted node are recomputed right away. Witness searches are Dijkstra searches
+//! bounded by the shortcut weight and by a number of settled nodes; a missed witness
+//! only adds a superfluous shortcut.
+
+use super::{ChArc, ContractionHierarchy, UpArc, ORIGINAL};
+use crate::network::{csr_offsets, RoadNetwork};
+use crate::weight::{Weight, INFINITE};
+use rayon::prelude::*;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// Settled-node bound of witness searches while estimating priorities.
+const SIMULATION_SETTLE_LIMIT: usize = 60;
+/// Settled-node bound of witness searches when actually contracting.
+const CONTRACTION_SETTLE_LIMIT: usize = 500;
+
+#[derive(Debug, Clone, Copy)]
+struct DynArc {
+    node: u32,
+    weight: Weight,
+    arc: u32,
+}
+
+/// Dijkstra state of witness searches.
+struct Witness {
+    dist: Vec<Weight>,
+    stamp: Vec<u32>,
+    round: u32,
+    heap: BinaryHeap<Reverse<(Weight, u32)>>,
+}
+
+impl Witness {
+    fn new(n: usize) -> Self {
+        Self {
+            dist: vec![INFINITE; n],
+            stamp: vec![0; n],
+            round: 0,
+            heap: BinaryHeap::new(),
+        }
+    }
+
+    fn dist(&self, v: u32) -> Weight {
+        if self.stamp[v as usize] == self.round {
+            self.dist[v as usize]
+        } else {
+            INFINITE
+        }
+    }
+
+    /// Bounded search from `source` avoiding `skip`.
+    fn run(&mut self, out: &[Vec<DynArc>], source: u32, skip: u32, max: Weight, limit: usize) {
+        self.round = self.round.wrapping_add(1);
+        if self.round == 0 {
+            self.stamp.fill(0);
+            self.round = 1;
+        }
+        self.heap.clear();
+        self.dist[source as usize] = 0;
+        self.stamp[source as usize] = self.round;
+        self.heap.push(Reverse((0, source)));
+        let mut settled = 0;
+        while let Some(Reverse((d, v))) = self.heap.pop() {
+            if d > self.dist(v) {
+                continue;
+            }
+            if d > max || settled >= limit {
+                break;
+            }
+            settled += 1;
+            for a in &out[v as usize] {
+                if a.node == skip {
+                    continue;
+                }
+                let nd = d + a.weight;
+                if nd < self.dist(a.node) {
+                    self.dist[a.node as usize] = nd;
+                    self.stamp[a.node as usize] = self.round;
+                    self.heap.push(Reverse((nd, a.node)));
+                }
+            }
+        }
+    }
+}
+
+struct Contractor {
+    out: Vec<Vec<DynArc>>,
+    inn: Vec<Vec<DynArc>>,
+    arcs: Vec<ChArc>,
+    deleted_neighbours: Vec<u32>,
+    level: Vec<u32>,
+}
+
+impl Contractor {
+    fn new(net: &RoadNetwork) -> Self {
+        let n = net.node_count();
+        let mut c = Contractor {
+            out: vec![Vec::new(); n],
+            inn: vec![Vec::new(); n],
+            arcs: Vec::with_capacity(net.out_arcs.len() * 2),
+            deleted_neighbours: vec![0; n],
+            level: vec![0; n],
+        };
+        for v in 0..n as u32 {
+            for a in net.out(v) {
+                let arc = c.arcs.len() as u32;
+                c.arcs.push(ChArc {
+                    first: ORIGINAL,
+                    second: a.edge_dir,
+                });
+                c.add_or_improve(v, a.head, a.weight, arc);
+            }
+        }
+        c
+    }
+
+    /// Adds arc `u -> w` unless an arc at most as heavy exists.
+    fn add_or_improve(&mut self, u: u32, w: u32, weight: Weight, arc: u32) {
+        if let Some(existing) = self.out[u as usize].iter_mut().find(|a| a.node == w) {
+            if weight < existing.weight {
+                existing.weight = weight;
+                existing.arc = arc;
+                if let Some(back) = self.inn[w as usize].iter_mut().find(|a| a.node == u) {
+                    back.weight = weight;
+                    back.arc = arc;
+                }
+            }
+            return;
+        }
+        self.out[u as usize].push(DynArc {
+            node: w,
+            weight,
+            arc,
+        });
+        self.inn[w as usize].push(DynArc {
+            node: u,
+            weight,
+            arc,
+        });
+    }
+
+    /// Calls `found(u, w, weight, arc_uv, arc_vw)` for each shortcut contracting `v` needs.
+    fn shortcuts(
+        &self,
+        v: u32,
+        witness: &mut Witness,
+        limit: usize,
+        mut found: impl FnMut(u32, u32, Weight, u32, u32),
+    ) {
+        let outs = &self.out[v as usize];
+        let Some(max_out) = outs.iter().map(|a| a.weight).max() else {
+            return;
+        };
+        for uv in &self.inn[v as usize] {
+            if outs.iter().all(|vw| vw.node == uv.node) {
+                continue;
+            }
+            witness.run(&self.out, uv.node, v, uv.weight + max_out, limit);
+            for vw in outs {
+                if vw.node == uv.node {
+                    continue;
+                }
+                let via = uv.weight + vw.weight;
+                if witness.dist(vw.node) > via {
+                    found(uv.node, vw.node, via, uv.arc, vw.arc);
+                }
+            }
+        }
+    }
+
+    fn priority(&self, v: u32, witness: &mut Witness) -> i64 {
+        let mut added = 0i64;
+        self.shortcuts(v, witness, SIMULATION_SETTLE_LIMIT, |_, _, _, _, _| {
+            added += 1
+        });
+        let removed = (self.out[v as usize].len() + self.inn[v as usize].len()) as i64;
+        4 * (added - removed)
+            + 2 * i64::from(self.deleted_neighbours[v as usize])
+            + i64::from(self.level[v as usize])
+    }
+
+    /// Contracts `v`: records its remaining arcs as upward arcs and adds shortcuts.
+    fn contract(
+        &mut self,
+        v: u32,
+        witness: &mut Witness,
+        up: &mut Vec<(u32, UpArc)>,
+        down: &mut Vec<(u32, UpArc)>,
+    ) -> Vec<u32> {
+        let mut new = Vec::new();
+        self.shortcuts(
+            v,
+            witness,
+            CONTRACTION_SETTLE_LIMIT,
+            |u, w, weight, a, b| new.push((u, w, weight, a, b)),
+        );
+        let outs = std::mem::take(&mut self.out[v as usize]);
+        let inns = std::mem::take(&mut self.inn[v as usize]);
+        for a in &outs {
+            up.push((
+                v,
+                UpArc {
+                    node: a.node,
+                    arc: a.arc,
+                    weight: a.weight,
+                },
+            ));
+            self.inn[a.node as usize].retain(|b| b.node != v);
+        }
+        for a in &inns {
+            down.push((
+                v,
+                UpArc {
+                    node: a.node,
+                    arc: a.arc,
+                    weight: a.weight,
+                },
+            ));
+            self.out[a.node as usize].retain(|b| b.node != v);
+        }
+        for (u, w, weight, a, b) in new {
+            let arc = self.arcs.len() as u32;
+            self.arcs.push(ChArc {
+                first: a,
+                second: b,
+            });
+            self.add_or_improve(u, w, weight, arc);
+        }
+        let mut neighbours: Vec<u32> = outs.iter().chain(&inns).map(|a| a.node).collect();
+        neighbours.sort_unstable();
+        neighbours.dedup();
+        for &x in &neighbours {
+            self.deleted_neighbours[x as usize] += 1;
+            self.level[x as usize] = self.level[x as usize].max(self.level[v as usize] + 1);
+        }
+        neighbours
+    }
+}
+
+/// Builds the hierarchy; `progress(done, total)` is called now and then.
+pub(crate) fn contract(
+    net: &RoadNetwork,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> ContractionHierarchy {
+    let n = net.node_count();
+    let mut c = Contractor::new(net);
+    let nodes: Vec<u32> = (0..n as u32).collect();
+    let mut priority: Vec<i64> = nodes
+        .par_chunks(1024)
+        .flat_map_iter(|chunk| {
+            let mut witness = Witness::new(n);
+            chunk
+                .iter()
+                .map(|&v| c.priority(v, &mut witness))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut queue: BinaryHeap<Reverse<(i64, u32)>> = nodes
+        .iter()
+        .map(|&v| Reverse((priority[v as usize], v)))
+        .collect();
+    let mut witness = Witness::new(n);
+    let mut rank = vec![u32::MAX; n];
+    let (mut up, mut down) = (Vec::new(), Vec::new());
+    let mut done = 0usize;
+    while let Some(Reverse((p, v))) = queue.pop() {
+        if rank[v as usize] != u32::MAX || p != priority[v as usize] {
+            continue;
+        }
+        let fresh = c.priority(v, &mut witness);
+        if queue.peek().is_some_and(|Reverse((next, _))| fresh > *next) {
+            priority[v as usize] = fresh;
+            queue.push(Reverse((fresh, v)));
+            continue;
+        }
+        rank[v as usize] = done as u32;
+        done += 1;
+        if done & 4095 == 0 {
+            progress(done, n);
+        }
+        for x in c.contract(v, &mut witness, &mut up, &mut down) {
+            let p = c.priority(x, &mut witness);
+            priority[x as usize] = p;
+            queue.push(Reverse((p, x)));
+        }
+    }
+    progress(n, n);
+    let (up_first, up) = into_csr(n, up);
+    let (down_first, down) = into_csr(n, down);
+    ContractionHierarchy {
+        rank,
+        up_first,
+        up,
+        down_first,
+        down,
+        arcs: c.arcs,
+    }
+}
+
+fn into_csr(n: usize, mut list: Vec<(u32, UpArc)>) -> (Vec<u32>, Vec<UpArc>) {
+    list.sort_by_key(|(v, a)| (*v, a.node));
+    let first = csr_offsets(n, list.iter().map(|(v, _)| *v));
+    (first, list.into_iter().map(|(_, a)| a).collect())
+}

@@ -1,0 +1,98 @@
+//! Contraction hierarchies (Geisberger, Sanders, Schultes, Delling 2008).
+//!
+//! Written by hand: no maintained crate offers CH with the two things we need, a
+//! packed (time, distance) weight carried on shortcuts and many-to-many bucket queries
+//! over snapped edge endpoints. `contract` orders and contracts the nodes, `query`
+//! answers one-to-one queries, `many_to_many` computes matrices (Knopp et al. 2007).
+
+pub(crate) mod contract;
+pub(crate) mod many_to_many;
+pub(crate) mod query;
+
+use crate::network::EdgeDir;
+use crate::weight::Weight;
+
+/// Marks a [`ChArc`] that is an original road edge direction.
+pub(crate) const ORIGINAL: u32 = u32::MAX;
+
+/// An arc of the hierarchy: an original edge direction, or a shortcut made of two arcs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ChArc {
+    /// First half of a shortcut, or [`ORIGINAL`].
+    pub first: u32,
+    /// Second half of a shortcut, or the [`EdgeDir`] of an original arc.
+    pub second: u32,
+}
+
+/// An arc towards a higher-ranked node, stored at the lower-ranked one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct UpArc {
+    /// The other (higher) node.
+    pub node: u32,
+    /// Index into [`ContractionHierarchy::arcs`].
+    pub arc: u32,
+    /// Cost.
+    pub weight: Weight,
+}
+
+/// The preprocessed hierarchy.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ContractionHierarchy {
+    /// Contraction order of each node (0 = contracted first).
+    pub rank: Vec<u32>,
+    /// CSR offsets of `up`.
+    pub up_first: Vec<u32>,
+    /// Arcs `v -> node` with `node` higher, grouped by `v` (forward searches).
+    pub up: Vec<UpArc>,
+    /// CSR offsets of `down`.
+    pub down_first: Vec<u32>,
+    /// Arcs `node -> v` with `node` higher, grouped by `v` (backward searches).
+    pub down: Vec<UpArc>,
+    /// All arcs, for unpacking shortcuts.
+    pub arcs: Vec<ChArc>,
+}
+
+impl ContractionHierarchy {
+    /// Upward arcs leaving `v`.
+    #[inline]
+    pub fn up(&self, v: u32) -> &[UpArc] {
+        &self.up[self.up_first[v as usize] as usize..self.up_first[v as usize + 1] as usize]
+    }
+
+    /// Upward arcs entering `v` (for backward searches).
+    #[inline]
+    pub fn down(&self, v: u32) -> &[UpArc] {
+        &self.down[self.down_first[v as usize] as usize..self.down_first[v as usize + 1] as usize]
+    }
+
+    /// Appends the original edge directions of `arc`, in travel order.
+    pub fn unpack(&self, arc: u32, out: &mut Vec<EdgeDir>) {
+        let mut stack = vec![arc];
+        while let Some(a) = stack.pop() {
+            let c = self.arcs[a as usize];
+            if c.first == ORIGINAL {
+                out.push(c.second);
+            } else {
+                stack.push(c.second);
+                stack.push(c.first);
+            }
+        }
+    }
+
+    /// Number of shortcuts in the search graph.
+    pub fn shortcut_count(&self) -> usize {
+        self.up
+            .iter()
+            .chain(&self.down)
+            .filter(|a| self.arcs[a.arc as usize].first != ORIGINAL)
+            .count()
+    }
+
+    /// Bytes held by the arrays.
+    pub fn memory_bytes(&self) -> usize {
+        use std::mem::size_of;
+        (self.rank.len() + self.up_first.len() + self.down_first.len()) * 4
+            + (self.up.len() + self.down.len()) * size_of::<UpArc>()
+            + self.arcs.len() * size_of::<ChArc>()
+    }
+}
