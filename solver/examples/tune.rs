@@ -98,9 +98,14 @@ fn main() {
             eprintln!("{name}: unreadable");
             continue;
         };
+        let iters = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let it2 = iters.clone();
         let options = SolveOptions {
             time_limit: Duration::from_secs_f64(secs),
             threads,
+            progress: Some(std::sync::Arc::new(move |p: &solver::Progress| {
+                it2.store(p.iterations, std::sync::atomic::Ordering::Relaxed);
+            })),
             ..Default::default()
         };
         let t = std::time::Instant::now();
@@ -114,12 +119,13 @@ fn main() {
         let hit = sol.summary.technicians_used <= bv;
         hits += usize::from(hit);
         println!(
-            "{name:6} veh {:2} (bks {bv:2}{}) dist {:9.2} (bks {bd:9.2}) gap {gap:6.2}% unassigned {} in {:.1}s",
+            "{name:6} veh {:2} (bks {bv:2}{}) dist {:9.2} (bks {bd:9.2}) gap {gap:6.2}% unassigned {} in {:.1}s, {} it",
             sol.summary.technicians_used,
             if hit { "" } else { " MISS" },
             sol.summary.distance,
             sol.unassigned.len(),
-            t.elapsed().as_secs_f64()
+            t.elapsed().as_secs_f64(),
+            iters.load(std::sync::atomic::Ordering::Relaxed)
         );
     }
     let mean = gaps.iter().sum::<f64>() / gaps.len().max(1) as f64;

@@ -137,7 +137,7 @@ impl<'a> Worker<'a> {
 
     /// Runs until `stop(iterations, phase)` says so; `fraction()` is the budget used.
     pub fn run(&mut self, steps: u64, mut fraction: impl FnMut(u64) -> f64) {
-        let end = self.iterations + steps;
+        let end = self.iterations.saturating_add(steps);
         while self.iterations < end && self.phase != Phase::Done {
             let f = fraction(self.iterations);
             if f >= 1.0 {
