@@ -1,5 +1,16 @@
 //! Fieldpath's outward-facing crate: CLI commands, the HTTP service, the database and
 //! the adapters between wire formats and the solver / road graph.
 
+pub mod auth;
 pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod metrics;
+pub mod provision;
+pub mod state;
+pub mod storage;
 pub mod telemetry;

@@ -2,9 +2,11 @@
 
 use clap::{Parser, Subcommand};
 
+mod demo;
 mod import;
 mod matrix;
 mod route;
+pub mod serve;
 mod solve;
 
 /// Fieldpath: dispatch and route optimisation for field-service teams.
@@ -29,6 +31,10 @@ pub enum Command {
     Matrix(matrix::Args),
     /// Solve a VRPTW instance (Solomon format) and write a VRPLIB solution.
     Solve(solve::Args),
+    /// Run the HTTP service (REST API on PostgreSQL).
+    Serve(serve::Args),
+    /// Seed the demo organisation (idempotent) and print its credentials.
+    Demo(demo::Args),
 }
 
 /// Runs one parsed command line.
@@ -38,5 +44,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Route(args) => route::run(args),
         Command::Matrix(args) => matrix::run(args),
         Command::Solve(args) => solve::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Demo(args) => demo::run(args),
     }
 }

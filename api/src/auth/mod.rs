@@ -1,0 +1,5 @@
+//! Credentials: password hashing, token secrets and login throttling.
+
+pub mod password;
+pub mod rate_limit;
+pub mod token;

@@ -1,0 +1,31 @@
+//! PostgreSQL access: the pool, migrations and one module of queries per aggregate. Every
+//! query on tenant data takes the organisation id and has it in its WHERE clause.
+
+pub mod activity;
+pub mod auth;
+pub mod orgs;
+pub mod records;
+
+use crate::config::Config;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+
+/// The SQL migrations in `migrations/`, embedded in the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+/// Opens a lazily-connecting pool: the service starts and answers `/health` even while the
+/// database is down, and requests wait at most `acquire_timeout` for a connection (then 503).
+/// Connections are checked before use, so the pool recovers by itself after a database restart.
+pub fn pool(config: &Config) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new()
+        .max_connections(config.max_connections)
+        .min_connections(0)
+        .acquire_timeout(config.acquire_timeout)
+        .test_before_acquire(true)
+        .idle_timeout(std::time::Duration::from_secs(300))
+        .connect_lazy(&config.database_url)
+}
+
+/// Applies pending migrations (idempotent; concurrent callers wait on Postgres' lock).
+pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
+    MIGRATOR.run(pool).await
+}

@@ -1,0 +1,271 @@
+//! Generic SQL for the record kinds of [`crate::domain::resources`]. Rows travel as JSON
+//! (`to_jsonb(row)` out, `jsonb_populate_record` in), so one set of queries serves every kind;
+//! column names only ever come from the static catalogue, values are always bound.
+
+use crate::domain::resources::Resource;
+use serde_json::{Map, Value};
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgPool, Postgres};
+use uuid::Uuid;
+
+/// Which rows of a table the caller may see.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope {
+    /// The caller's organisation (always in the WHERE clause).
+    pub org_id: Uuid,
+    /// For `customer`-role callers: the customer column and the caller's customer.
+    pub customer: Option<(&'static str, Option<Uuid>)>,
+}
+
+/// One list condition.
+#[derive(Debug, Clone)]
+pub enum Condition {
+    /// `column = ANY(values)`, values cast to `sql_type`.
+    AnyOf {
+        /// Column (from the catalogue).
+        column: &'static str,
+        /// Postgres type of the column.
+        sql_type: &'static str,
+        /// Accepted values as text.
+        values: Vec<String>,
+    },
+    /// A catalogue SQL snippet with `{}` for one value cast to `sql_type`.
+    Snippet {
+        /// SQL with `{}`.
+        sql: &'static str,
+        /// Postgres type of the value.
+        sql_type: &'static str,
+        /// The value as text.
+        value: String,
+    },
+}
+
+/// Page, filters and order of a list.
+#[derive(Debug, Clone)]
+pub struct ListSpec {
+    /// Conditions, AND-ed.
+    pub conditions: Vec<Condition>,
+    /// Sort column (from the catalogue) and direction.
+    pub sort: (&'static str, bool),
+    /// Page size.
+    pub limit: i64,
+    /// Rows to skip.
+    pub offset: i64,
+}
+
+const ROW: &str = "to_jsonb(t) - 'org_id'";
+
+type JsonRow = (Json<Value>,);
+
+fn scope_sql(scope: &Scope, next_param: usize) -> (String, Option<Option<Uuid>>) {
+    match scope.customer {
+        Some((column, customer)) => (format!(" AND t.{column} = ${next_param}"), Some(customer)),
+        None => (String::new(), None),
+    }
+}
+
+/// One record by id, or None (also when it belongs to another organisation or is outside a
+/// customer's scope).
+pub async fn get(
+    pool: &PgPool,
+    res: &Resource,
+    scope: &Scope,
+    id: Uuid,
+) -> Result<Option<Value>, sqlx::Error> {
+    let (extra, customer) = scope_sql(scope, 3);
+    let sql = format!(
+        "SELECT {ROW} FROM {} t WHERE t.id = $1 AND t.org_id = $2{extra}",
+        res.table
+    );
+    let mut q = sqlx::query_as::<Postgres, JsonRow>(&sql)
+        .bind(id)
+        .bind(scope.org_id);
+    if let Some(customer) = customer {
+        q = q.bind(customer);
+    }
+    Ok(q.fetch_optional(pool).await?.map(|r| r.0 .0))
+}
+
+/// A page of records and the total number matching the conditions.
+pub async fn list(
+    pool: &PgPool,
+    res: &Resource,
+    scope: &Scope,
+    spec: &ListSpec,
+) -> Result<(Vec<Value>, i64), sqlx::Error> {
+    let mut where_sql = String::from("t.org_id = $1");
+    let mut n = 2;
+    for cond in &spec.conditions {
+        match cond {
+            Condition::AnyOf {
+                column, sql_type, ..
+            } => {
+                where_sql += &format!(" AND t.{column} = ANY(${n}::text[]::{sql_type}[])");
+            }
+            Condition::Snippet { sql, sql_type, .. } => {
+                where_sql += &format!(
+                    " AND {}",
+                    sql.replace("{}", &format!("${n}::text::{sql_type}"))
+                );
+            }
+        }
+        n += 1;
+    }
+    let (extra, customer) = scope_sql(scope, n);
+    where_sql += &extra;
+    let (column, descending) = spec.sort;
+    let direction = if descending { "DESC" } else { "ASC" };
+    let page_sql = format!(
+        "SELECT {ROW} FROM {} t WHERE {where_sql} ORDER BY t.{column} {direction} NULLS LAST, t.id {direction} \
+         LIMIT {} OFFSET {}",
+        res.table, spec.limit, spec.offset
+    );
+    let count_sql = format!("SELECT count(*) FROM {} t WHERE {where_sql}", res.table);
+
+    let mut page = sqlx::query_as::<Postgres, JsonRow>(&page_sql).bind(scope.org_id);
+    let mut count = sqlx::query_as::<Postgres, (i64,)>(&count_sql).bind(scope.org_id);
+    for cond in &spec.conditions {
+        match cond {
+            Condition::AnyOf { values, .. } => {
+                page = page.bind(values.clone());
+                count = count.bind(values.clone());
+            }
+            Condition::Snippet { value, .. } => {
+                page = page.bind(value.clone());
+                count = count.bind(value.clone());
+            }
+        }
+    }
+    if let Some(customer) = customer {
+        page = page.bind(customer);
+        count = count.bind(customer);
+    }
+    let rows = page.fetch_all(pool).await?;
+    let (total,) = count.fetch_one(pool).await?;
+    Ok((rows.into_iter().map(|r| r.0 .0).collect(), total))
+}
+
+/// Locks a record of the organisation for a change (`SELECT ... FOR UPDATE`): concurrent
+/// changes of the same record queue here, so version checks after it are race-free.
+pub async fn lock(
+    conn: &mut PgConnection,
+    res: &Resource,
+    org_id: Uuid,
+    id: Uuid,
+) -> Result<Option<Value>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {ROW} FROM {} t WHERE t.id = $1 AND t.org_id = $2 FOR UPDATE",
+        res.table
+    );
+    let row = sqlx::query_as::<Postgres, JsonRow>(&sql)
+        .bind(id)
+        .bind(org_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|r| r.0 .0))
+}
+
+fn column_list(fields: &Map<String, Value>) -> String {
+    fields
+        .keys()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Inserts a record with the given (validated, catalogue-named) fields.
+pub async fn insert(
+    conn: &mut PgConnection,
+    res: &Resource,
+    org_id: Uuid,
+    fields: &Map<String, Value>,
+) -> Result<Value, sqlx::Error> {
+    let cols = column_list(fields);
+    let sql = format!(
+        "INSERT INTO {table} AS t (org_id, {cols}) SELECT $1, {cols} FROM jsonb_populate_record(NULL::{table}, $2) \
+         RETURNING {ROW}",
+        table = res.table
+    );
+    let (row,) = sqlx::query_as::<Postgres, JsonRow>(&sql)
+        .bind(org_id)
+        .bind(Json(Value::Object(fields.clone())))
+        .fetch_one(conn)
+        .await?;
+    Ok(row.0)
+}
+
+/// Updates the given fields of a record and bumps its version.
+pub async fn update(
+    conn: &mut PgConnection,
+    res: &Resource,
+    org_id: Uuid,
+    id: Uuid,
+    fields: &Map<String, Value>,
+) -> Result<Value, sqlx::Error> {
+    let set = if fields.is_empty() {
+        String::new()
+    } else {
+        let cols = column_list(fields);
+        format!(
+            "({cols}) = (SELECT {cols} FROM jsonb_populate_record(NULL::{}, $3)), ",
+            res.table
+        )
+    };
+    let sql = format!(
+        "UPDATE {} t SET {set}version = t.version + 1, updated_at = now() WHERE t.id = $1 AND t.org_id = $2 \
+         RETURNING {ROW}",
+        res.table
+    );
+    let (row,) = sqlx::query_as::<Postgres, JsonRow>(&sql)
+        .bind(id)
+        .bind(org_id)
+        .bind(Json(Value::Object(fields.clone())))
+        .fetch_one(conn)
+        .await?;
+    Ok(row.0)
+}
+
+/// Deletes a record of the organisation.
+pub async fn delete(
+    conn: &mut PgConnection,
+    res: &Resource,
+    org_id: Uuid,
+    id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    let sql = format!(
+        "DELETE FROM {} t WHERE t.id = $1 AND t.org_id = $2",
+        res.table
+    );
+    let done = sqlx::query(&sql)
+        .bind(id)
+        .bind(org_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Work orders and service reports that concern an asset, newest first (its service history).
+pub async fn asset_history(
+    pool: &PgPool,
+    org_id: Uuid,
+    asset_id: Uuid,
+) -> Result<Value, sqlx::Error> {
+    let (orders,): (Json<Value>,) = sqlx::query_as(
+        "SELECT coalesce(jsonb_agg(to_jsonb(w) - 'org_id' ORDER BY w.created_at DESC), '[]') \
+         FROM work_orders w WHERE w.org_id = $1 AND w.asset_id = $2",
+    )
+    .bind(org_id)
+    .bind(asset_id)
+    .fetch_one(pool)
+    .await?;
+    let (reports,): (Json<Value>,) = sqlx::query_as(
+        "SELECT coalesce(jsonb_agg(to_jsonb(r) - 'org_id' ORDER BY r.created_at DESC), '[]') \
+         FROM service_reports r JOIN work_orders w ON w.org_id = r.org_id AND w.id = r.work_order_id \
+         WHERE r.org_id = $1 AND w.asset_id = $2",
+    )
+    .bind(org_id)
+    .bind(asset_id)
+    .fetch_one(pool)
+    .await?;
+    Ok(serde_json::json!({"work_orders": orders.0, "service_reports": reports.0}))
+}
