@@ -1,2 +1,195 @@
-//! Benchmark placeholder, filled in by its issue.
-fn main() {}
+//! Road graph benchmark on Liechtenstein: import + preprocessing, one-to-one queries
+//! (contraction hierarchy vs plain Dijkstra, with their median ratio measured in the same
+//! run), 100×100 and 1000×1000 matrices, and the memory of the loaded graph.
+//!
+//! Run with `cargo bench -p fieldpath-benches --bench road_graph`.
+
+use criterion::{criterion_group, BatchSize, Criterion};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use routing_graph::{Coord, ImportOptions, RoadGraph, Snapped, TravelEstimator};
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+fn extract() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/osm/liechtenstein-latest.osm.pbf")
+}
+
+fn graph() -> &'static RoadGraph {
+    static GRAPH: OnceLock<RoadGraph> = OnceLock::new();
+    GRAPH.get_or_init(
+        || match RoadGraph::from_pbf(extract(), &ImportOptions::default()) {
+            Ok((graph, _)) => graph,
+            Err(e) => panic!("import failed: {e}"),
+        },
+    )
+}
+
+/// `n` seeded random locations of the extract that snap to a road.
+fn random_points(n: usize, seed: u64) -> Vec<Snapped> {
+    let g = graph();
+    let Some(bbox) = g.bbox() else {
+        panic!("empty graph")
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut out = Vec::with_capacity(n);
+    while out.len() < n {
+        let c = Coord::new(
+            rng.random_range(bbox.min.lon..bbox.max.lon),
+            rng.random_range(bbox.min.lat..bbox.max.lat),
+        );
+        if let Ok(s) = g.snap(c) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// Times each pair with both algorithms (several repetitions each, to be above the
+/// clock resolution) and prints medians and the median of per-pair ratios.
+fn one_to_one_report() {
+    let g = graph();
+    let points = random_points(2000, 1);
+    let reps = 20u32;
+    let (mut ch, mut dij, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for pair in points.chunks(2) {
+        let t = Instant::now();
+        for _ in 0..reps {
+            black_box(g.travel(&pair[0], &pair[1]));
+        }
+        let c = t.elapsed() / reps;
+        let t = Instant::now();
+        for _ in 0..reps {
+            black_box(g.dijkstra_travel(&pair[0], &pair[1]));
+        }
+        let d = t.elapsed() / reps;
+        ratios.push(d.as_secs_f64() / c.as_secs_f64().max(1e-12));
+        ch.push(c);
+        dij.push(d);
+    }
+    ratios.sort_by(f64::total_cmp);
+    let (ch, dij) = (median(ch), median(dij));
+    println!(
+        "one-to-one (1000 random pairs, duration+distance): CH median {ch:?}, Dijkstra median {dij:?}, \
+         ratio of medians {:.0}x, median per-pair ratio {:.0}x",
+        dij.as_secs_f64() / ch.as_secs_f64(),
+        ratios[ratios.len() / 2]
+    );
+    let t = Instant::now();
+    for pair in points.chunks(2) {
+        black_box(g.route_snapped(&pair[0], &pair[1]).ok());
+    }
+    println!(
+        "one-to-one route with geometry (CH): mean {:?}",
+        t.elapsed() / 1000
+    );
+}
+
+fn summary_report() {
+    let t = Instant::now();
+    let (g, summary) = match RoadGraph::from_pbf(extract(), &ImportOptions::default()) {
+        Ok(x) => x,
+        Err(e) => panic!("import failed: {e}"),
+    };
+    println!(
+        "import + preprocessing: {:?} (read {:?}, build {:?}, contract {:?}); {} nodes, {} edges, {} arcs, \
+         {} shortcuts, {} nodes dropped outside the largest SCC",
+        t.elapsed(),
+        summary.read_time,
+        summary.build_time,
+        summary.contraction_time,
+        g.node_count(),
+        g.edge_count(),
+        g.arc_count(),
+        g.shortcut_count(),
+        summary.dropped_component_nodes
+    );
+    println!(
+        "memory of the loaded graph: {} bytes",
+        graph().memory_bytes()
+    );
+    for n in [100usize, 1000] {
+        let coords: Vec<Coord> = random_points(n, n as u64).iter().map(|s| s.input).collect();
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            black_box(graph().matrix(&coords, &coords).ok());
+            times.push(t.elapsed());
+        }
+        println!(
+            "{n}x{n} matrix (snapping included): median of 5 {:?}",
+            median(times)
+        );
+    }
+}
+
+fn import(c: &mut Criterion) {
+    let mut group = c.benchmark_group("import");
+    group.sample_size(10);
+    group.bench_function("liechtenstein_import_and_ch", |b| {
+        b.iter(|| {
+            RoadGraph::from_pbf(extract(), &ImportOptions::default())
+                .map(|(g, _)| g.node_count())
+                .ok()
+        })
+    });
+    group.finish();
+}
+
+fn one_to_one(c: &mut Criterion) {
+    let g = graph();
+    let points = random_points(2000, 2);
+    let mut group = c.benchmark_group("one_to_one");
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(3));
+    for (name, use_ch) in [("ch", true), ("dijkstra", false)] {
+        let mut i = 0;
+        group.bench_function(name, |b| {
+            b.iter_batched(
+                || {
+                    i = (i + 2) % points.len();
+                    i
+                },
+                |i| {
+                    if use_ch {
+                        g.travel(&points[i], &points[i + 1])
+                    } else {
+                        g.dijkstra_travel(&points[i], &points[i + 1])
+                    }
+                },
+                BatchSize::SmallInput,
+            )
+        });
+    }
+    group.finish();
+}
+
+fn matrices(c: &mut Criterion) {
+    let g = graph();
+    let mut group = c.benchmark_group("matrix");
+    group.sample_size(10);
+    for n in [100usize, 1000] {
+        let coords: Vec<Coord> = random_points(n, n as u64).iter().map(|s| s.input).collect();
+        group.bench_function(format!("{n}x{n}"), |b| {
+            b.iter(|| g.matrix(&coords, &coords).ok())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, import, one_to_one, matrices);
+
+fn main() {
+    summary_report();
+    one_to_one_report();
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
