@@ -7,8 +7,14 @@
 //!
 //! - [`check`] validates a whole [`Solution`] and returns the recomputed totals, or every
 //!   [`Violation`] found.
+//!
 //! - [`evaluate_route`] computes one route's schedule, totals and violations, for tests
 //!   and tools (such as an exhaustive solver) that build routes themselves.
+//!
+//! Readings of the rules where they leave a choice: waiting counts the wait for job and
+//! break windows; capacity bounds each dimension's summed demand; a fixed re-planning
+//! visit starts at its planned time (arrival = min(reached, planned)) and is not checked
+//! against windows, skills or pins (it already happened).
 
 use std::fmt;
 
@@ -489,7 +495,12 @@ pub fn evaluate_route(
                 eval.waiting += (start - arrival).max(0.0);
                 clock = start + job.service;
                 eval.times.push(StepTimes {
-                    arrival,
+                    // A fixed visit started when it did: the technician was there by then.
+                    arrival: if planned.is_some() {
+                        arrival.min(start)
+                    } else {
+                        arrival
+                    },
                     start,
                     end: clock,
                 });
