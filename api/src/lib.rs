@@ -11,6 +11,7 @@ pub mod error;
 pub mod http;
 pub mod metrics;
 pub mod provision;
+pub mod scenario;
 pub mod state;
 pub mod storage;
 pub mod telemetry;

@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 mod demo;
 mod import;
 mod matrix;
+mod plan;
 mod route;
 pub mod serve;
 mod solve;
@@ -35,6 +36,8 @@ pub enum Command {
     Serve(serve::Args),
     /// Seed the demo organisation (idempotent) and print its credentials.
     Demo(demo::Args),
+    /// Run a planning scenario offline: greedy baseline vs optimiser, per what-if variant.
+    Plan(plan::Args),
 }
 
 /// Runs one parsed command line.
@@ -46,5 +49,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Solve(args) => solve::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Plan(args) => plan::run(args),
     }
 }
