@@ -12,6 +12,7 @@ pub mod docs;
 pub mod extract;
 pub mod listing;
 pub mod openapi;
+pub mod optimize;
 pub mod ops;
 pub mod records;
 pub mod session;
@@ -33,6 +34,7 @@ pub fn api_routes(state: &AppState) -> Router<AppState> {
         .merge(attachments::routes(state.config.max_upload_bytes))
         .merge(activity::routes())
         .merge(docs::routes())
+        .merge(optimize::routes())
 }
 
 /// The whole service: API, operations endpoints, JSON 404/405, metrics and request tracing.
