@@ -8,6 +8,7 @@
 pub mod activity;
 pub mod attachments;
 pub mod auth;
+pub mod board;
 pub mod docs;
 pub mod extract;
 pub mod listing;
@@ -34,6 +35,7 @@ pub fn api_routes(state: &AppState) -> Router<AppState> {
         .merge(attachments::routes(state.config.max_upload_bytes))
         .merge(activity::routes())
         .merge(docs::routes())
+        .merge(board::routes())
         .merge(optimize::routes())
 }
 

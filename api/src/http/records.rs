@@ -236,6 +236,7 @@ async fn create(
     )
     .await?;
     tx.commit().await?;
+    crate::live::publish_record(&st, auth.org_id, res.entity, &row);
     let location = format!("/api/v1/{}/{}", res.path, id_of(&row));
     let mut response = record_response(StatusCode::CREATED, row);
     if let Ok(v) = HeaderValue::from_str(&location) {
@@ -288,6 +289,7 @@ pub async fn apply_change(
     )
     .await?;
     tx.commit().await?;
+    crate::live::publish_record(st, auth.org_id, res.entity, &after);
     Ok(after)
 }
 

@@ -1,0 +1,123 @@
+//! The browser pages, embedded in the binary (no build step, nothing else to start):
+//! `/` login, `/board` the dispatcher's Gantt board with map, `/tech` the technician's route
+//! page, `/sw.js` its service worker, and `/assets/*` the ES modules and stylesheets.
+
+use axum::extract::Path;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+
+/// An embedded file: name under `/assets/`, content type, content.
+type Asset = (&'static str, &'static str, &'static str);
+
+const JS: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+const HTML: &str = "text/html; charset=utf-8";
+
+macro_rules! asset {
+    ($name:literal, $ty:expr) => {
+        ($name, $ty, include_str!(concat!("assets/", $name)))
+    };
+}
+
+/// Every file under `/assets/`.
+static ASSETS: &[Asset] = &[
+    asset!("app.css", CSS),
+    asset!("board.css", CSS),
+    asset!("tech.css", CSS),
+    asset!("api.js", JS),
+    asset!("login.js", JS),
+    asset!("board.js", JS),
+    asset!("gantt.js", JS),
+    asset!("queue.js", JS),
+    asset!("dnd.js", JS),
+    asset!("map.js", JS),
+    asset!("live.js", JS),
+    asset!("optimize.js", JS),
+    asset!("tech.js", JS),
+    asset!("stops.js", JS),
+    asset!("outbox.js", JS),
+    asset!("signature.js", JS),
+    asset!("report.js", JS),
+    asset!("util.js", JS),
+    asset!("manifest.webmanifest", "application/manifest+json"),
+    asset!("icon.svg", "image/svg+xml"),
+];
+
+const LOGIN_PAGE: &str = include_str!("assets/index.html");
+const BOARD_PAGE: &str = include_str!("assets/board.html");
+const TECH_PAGE: &str = include_str!("assets/tech.html");
+const SERVICE_WORKER: &str = include_str!("assets/sw.js");
+
+/// Page routes (no authentication here: the pages call the API, which checks it).
+pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    Router::new()
+        .route("/", get(|| async { page(LOGIN_PAGE) }))
+        .route("/login", get(|| async { Redirect::to("/") }))
+        .route("/board", get(|| async { page(BOARD_PAGE) }))
+        .route("/tech", get(|| async { page(TECH_PAGE) }))
+        .route("/sw.js", get(service_worker))
+        .route("/assets/{name}", get(asset))
+}
+
+fn page(html: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HTML),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        html,
+    )
+        .into_response()
+}
+
+async fn service_worker() -> Response {
+    let mut response = ([(header::CONTENT_TYPE, JS)], SERVICE_WORKER).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert("service-worker-allowed", HeaderValue::from_static("/"));
+    response
+}
+
+/// The embedded file `name`, if there is one.
+pub fn find(name: &str) -> Option<&'static Asset> {
+    ASSETS.iter().find(|(n, _, _)| *n == name)
+}
+
+async fn asset(Path(name): Path<String>) -> Response {
+    match find(&name) {
+        Some((_, ty, body)) => (
+            [
+                (header::CONTENT_TYPE, *ty),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            *body,
+        )
+            .into_response(),
+        None => crate::error::ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no asset {name}"),
+        )
+        .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_reference_only_embedded_assets() {
+        for html in [LOGIN_PAGE, BOARD_PAGE, TECH_PAGE, SERVICE_WORKER] {
+            for part in html.split("/assets/").skip(1) {
+                let name: String = part
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'))
+                    .collect();
+                assert!(find(&name).is_some(), "missing embedded asset {name}");
+            }
+        }
+    }
+}
