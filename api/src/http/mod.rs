@@ -13,8 +13,8 @@ pub mod docs;
 pub mod extract;
 pub mod listing;
 pub mod openapi;
-pub mod optimize;
 pub mod ops;
+pub mod optimize;
 pub mod records;
 pub mod session;
 
