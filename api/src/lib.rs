@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod osrm;
 pub mod planning;
 pub mod provision;
+pub mod queue;
 pub mod scenario;
 pub mod state;
 pub mod storage;

@@ -9,6 +9,7 @@ mod plan;
 mod route;
 pub mod serve;
 mod solve;
+mod worker;
 
 /// Fieldpath: dispatch and route optimisation for field-service teams.
 #[derive(Debug, Parser)]
@@ -38,6 +39,8 @@ pub enum Command {
     Demo(demo::Args),
     /// Run a planning scenario offline: greedy baseline vs optimiser, per what-if variant.
     Plan(plan::Args),
+    /// Run queued planning scenarios in the background (DATABASE_URL; several may share the queue).
+    Worker(worker::Args),
 }
 
 /// Runs one parsed command line.
@@ -50,5 +53,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Plan(args) => plan::run(args),
+        Command::Worker(args) => worker::run(args),
     }
 }
