@@ -105,6 +105,15 @@ fn main() {
             threads,
             progress: Some(std::sync::Arc::new(move |p: &solver::Progress| {
                 it2.store(p.iterations, std::sync::atomic::Ordering::Relaxed);
+                if std::env::var_os("TUNE_VERBOSE").is_some() {
+                    eprintln!(
+                        "  {:6.2}s veh {} cost {:.2} it {}",
+                        p.elapsed.as_secs_f64(),
+                        p.best.technicians_used,
+                        p.best.cost,
+                        p.iterations
+                    );
+                }
             })),
             ..Default::default()
         };

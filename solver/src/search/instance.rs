@@ -56,6 +56,8 @@ pub(crate) struct Instance<'a> {
     pub demand_sum: Vec<i64>,
     /// Width of the job's time windows (for insertion ordering).
     pub tw_width: Vec<f64>,
+    /// Lower bound on the routes needed for all mandatory jobs (by capacity).
+    pub min_routes: usize,
 }
 
 impl<'a> Instance<'a> {
@@ -132,10 +134,41 @@ impl<'a> Instance<'a> {
             depot_dist: vec![0.0; n_jobs],
             demand_sum,
             tw_width,
+            min_routes: 0,
         };
         inst.compute_allowed();
         inst.compute_geometry();
+        inst.min_routes = inst.capacity_bound();
         inst
+    }
+
+    /// Fewest technicians whose largest capacities cover the mandatory demand, per
+    /// dimension (the route minimisation stops there).
+    fn capacity_bound(&self) -> usize {
+        let jobs = &self.problem.jobs;
+        let mut bound = 0;
+        for d in 0..self.problem.dimensions {
+            let need: i64 = (0..self.n_jobs)
+                .filter(|&j| self.fixed[j] || jobs[j].unassigned_cost.is_none())
+                .map(|j| jobs[j].demand[d].max(0))
+                .sum();
+            let mut caps: Vec<i64> = self
+                .problem
+                .technicians
+                .iter()
+                .map(|t| t.capacity[d])
+                .collect();
+            caps.sort_unstable_by(|a, b| b.cmp(a));
+            let mut acc = 0;
+            let mut k = 0;
+            while acc < need && k < caps.len() {
+                acc += caps[k];
+                k += 1;
+            }
+            bound = bound.max(k);
+        }
+        let mandatory = self.free.iter().any(|&j| jobs[j].unassigned_cost.is_none());
+        bound.max(usize::from(mandatory))
     }
 
     /// Travel time between locations ([`NO_LOC`] is free).

@@ -11,6 +11,7 @@
 
 mod instance;
 mod reasons;
+mod recombine;
 mod recreate;
 mod route;
 mod ruin;
@@ -23,6 +24,7 @@ mod worker;
 use std::sync::atomic::Ordering as AtomicOrdering;
 use std::time::{Duration, Instant};
 
+use crate::pool_sp::RoutePool;
 use crate::solution::{Route, Solution, Summary, Unassigned};
 use crate::{ModelError, Problem, Progress, SolveOptions};
 
@@ -34,6 +36,8 @@ use worker::{Params, Phase, Worker};
 const EPOCH: Duration = Duration::from_millis(200);
 /// Epoch length in iterations when `max_iterations` makes the run reproducible.
 const EPOCH_ITERATIONS: u64 = 1_000;
+/// Share of the time budget for the workers; the rest is for the final recombination.
+const RESERVE: f64 = 0.95;
 
 /// Solves `problem` within the options' budget.
 ///
@@ -41,7 +45,25 @@ const EPOCH_ITERATIONS: u64 = 1_000;
 /// others are listed with their reason. Deterministic for a given seed, thread count and
 /// `max_iterations` (when the time limit is not hit first).
 pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<Solution, ModelError> {
-    solve_with(problem, options, Params::default())
+    let mut params = Params::default();
+    // TUNING-ONLY (remove)
+    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
+    if let Some(v) = env("FP_T0") {
+        params.t0 = v;
+    }
+    if let Some(v) = env("FP_TF") {
+        params.tf = v;
+    }
+    if let Some(v) = env("FP_FLEET") {
+        params.fleet_share = v;
+    }
+    if let Some(v) = env("FP_CBAR") {
+        params.ruin.avg_removed = v;
+    }
+    if let Some(v) = env("FP_BLINK") {
+        params.blink = v;
+    }
+    solve_with(problem, options, params)
 }
 
 /// [`solve`] with explicit search parameters.
@@ -87,14 +109,24 @@ pub(crate) fn solve_with(
             .is_some_and(|c| c.load(AtomicOrdering::Relaxed))
     };
     let (mut best, mut best_score) = global_best(&workers);
+    let classes = recombine::Classes::new(&inst);
+    let mut route_pool = RoutePool::new();
+    // Workers stop a little early to leave time for the final recombination.
+    let search_limit = options.time_limit.mul_f64(RESERVE);
+    let mut next_sp = if options.time_limit >= Duration::from_secs(2) {
+        0.5
+    } else {
+        2.0
+    };
     let mut last_report = Instant::now();
     report(options, started, 0.0, &inst, &best, &workers);
     let max_it = options.max_iterations;
-    let limit = options.time_limit.as_secs_f64().max(1e-9);
+    let limit = search_limit.as_secs_f64().max(1e-9);
+    let search_deadline = started + search_limit;
     let mut epoch = 0u64;
     loop {
         let all_done = workers.iter().all(|w| w.phase == Phase::Done);
-        if all_done || cancelled() || Instant::now() >= deadline {
+        if all_done || cancelled() || Instant::now() >= search_deadline {
             break;
         }
         if max_it.is_some_and(|m| workers.iter().all(|w| w.iterations >= m)) {
@@ -109,7 +141,7 @@ pub(crate) fn solve_with(
             };
             w.run(steps, |it| {
                 let now = Instant::now();
-                if cancelled() || now >= deadline {
+                if cancelled() || now >= search_deadline {
                     return 1.0;
                 }
                 match max_it {
@@ -128,10 +160,26 @@ pub(crate) fn solve_with(
         }
         epoch += 1;
         let (b, s) = global_best(&workers);
-        let improved = s.better_than(&best_score);
+        let mut improved = s.better_than(&best_score);
         if improved {
             best = b;
             best_score = s;
+        }
+        for w in workers.iter_mut() {
+            recombine::merge(&mut route_pool, &classes, &w.staged);
+            w.staged.clear();
+        }
+        let used = started.elapsed().as_secs_f64() / options.time_limit.as_secs_f64().max(1e-9);
+        if used >= next_sp && max_it.is_none() {
+            next_sp += 0.25;
+            let sp_time = options.time_limit.mul_f64(0.03);
+            if let Some((b, s)) =
+                recombine::recombine(&inst, &mut route_pool, &classes, &best, best_score, sp_time)
+            {
+                best = b;
+                best_score = s;
+                improved = true;
+            }
         }
         share(&mut workers, &best, best_score, epoch);
         let fraction =
@@ -139,6 +187,18 @@ pub(crate) fn solve_with(
         if improved || last_report.elapsed() >= Duration::from_millis(900) {
             report(options, started, fraction, &inst, &best, &workers);
             last_report = Instant::now();
+        }
+    }
+    for w in workers.iter_mut() {
+        recombine::merge(&mut route_pool, &classes, &w.staged);
+    }
+    let left = deadline.saturating_duration_since(Instant::now());
+    let sp_time = left.max(Duration::from_millis(20));
+    if !cancelled() {
+        if let Some((b, _)) =
+            recombine::recombine(&inst, &mut route_pool, &classes, &best, best_score, sp_time)
+        {
+            best = b;
         }
     }
     let solution = materialise(&inst, &best);

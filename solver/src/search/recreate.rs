@@ -80,14 +80,17 @@ pub(crate) fn best_insertion(
 ) -> Option<(usize, usize, f64)> {
     let mut best: Option<(usize, usize, f64)> = None;
     let mut any_unused = false;
+    let optional = inst.problem.jobs[j].unassigned_cost.is_some();
+    let vehicles_first = inst.problem.objective.minimize_technicians;
     for (r, route) in state.routes.iter().enumerate() {
-        if !route.used && open != Open::Freely {
+        if !route.used && (open != Open::Freely || optional && vehicles_first) {
             any_unused = true;
             continue;
         }
         scan_route(inst, state, r, j, rng, blink, &mut best);
     }
-    if best.is_none() && any_unused && open == Open::WhenNeeded {
+    // With vehicles first, opening a route for an optional job never pays.
+    if best.is_none() && any_unused && open == Open::WhenNeeded && !(optional && vehicles_first) {
         for (r, route) in state.routes.iter().enumerate() {
             if !route.used {
                 scan_route(inst, state, r, j, rng, 0.0, &mut best);

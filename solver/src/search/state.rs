@@ -172,4 +172,25 @@ impl State {
         self.route_of[j] = r as u32;
         self.routes[r].insert(inst, j, pos);
     }
+
+    /// Routes changed since [`Self::begin`].
+    pub fn touched_routes(&self) -> Vec<usize> {
+        self.undo_routes.iter().map(|(r, _)| *r).collect()
+    }
+
+    /// Replaces route `r`'s job list (recombination); the jobs must be unassigned.
+    /// Returns false when the timing is infeasible.
+    pub fn set_route(&mut self, inst: &Instance, r: usize, jobs: Vec<usize>) -> bool {
+        self.touch(r);
+        for &j in &jobs {
+            if let Some(k) = self.unassigned.iter().position(|&u| u == j) {
+                self.unassigned.swap_remove(k);
+            }
+            self.route_of[j] = r as u32;
+        }
+        let route = &mut self.routes[r];
+        route.jobs = jobs;
+        route.recompute_load(inst);
+        route.update(inst)
+    }
 }

@@ -6,9 +6,15 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::instance::Instance;
+use super::recombine::collect;
 use super::recreate::{recreate, Open};
 use super::ruin::{ruin, RuinParams};
 use super::state::{Score, State};
+
+/// Most routes staged for the pool between two collections.
+const MAX_STAGED: usize = 4_000;
+/// Accepted solutions within this factor of the best cost feed the route pool.
+const POOL_WITHIN: f64 = 1.01;
 
 /// Search phase.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,6 +78,8 @@ pub(crate) struct Worker<'a> {
     /// Budget fraction seen last, and where the distance phase began.
     fraction: f64,
     distance_from: f64,
+    /// Good routes met since the driver last collected them (technician, jobs, cost).
+    pub staged: Vec<(usize, Vec<usize>, f64)>,
 }
 
 impl<'a> Worker<'a> {
@@ -92,7 +100,7 @@ impl<'a> Worker<'a> {
         let route_cost: f64 = cur.routes.iter().filter(|r| r.used).map(|r| r.cost).sum();
         let edge_cost = (route_cost / edges).max(1e-6);
         let n = inst.free.len() as u64;
-        let phase = if minimize_vehicles && cur.used_routes() > 1 {
+        let phase = if minimize_vehicles && cur.used_routes() > inst.min_routes {
             Phase::Fleet
         } else {
             Phase::Distance
@@ -114,6 +122,7 @@ impl<'a> Worker<'a> {
             minimize_vehicles,
             fraction: 0.0,
             distance_from: 0.0,
+            staged: Vec::new(),
         };
         if inst.free.is_empty() {
             w.phase = Phase::Done;
@@ -178,7 +187,7 @@ impl<'a> Worker<'a> {
             .filter(|(_, r)| r.len() > 0 && inst.prefix[r.tech].is_none())
             .map(|(i, r)| (r.len(), i))
             .collect();
-        if cand.len() <= 1 {
+        if cand.is_empty() || self.cur.used_routes() <= self.inst.min_routes {
             self.end_fleet();
             return;
         }
@@ -277,9 +286,20 @@ impl<'a> Worker<'a> {
             }
         };
         if accept {
+            let new_best = score.better_than(&self.best_score);
+            if self.staged.len() < MAX_STAGED {
+                if new_best {
+                    collect(&self.cur, &mut self.staged, None);
+                } else if score.cost <= self.best_score.cost * POOL_WITHIN
+                    && score.cmp_levels(&self.best_score).is_le()
+                {
+                    let touched = self.cur.touched_routes();
+                    collect(&self.cur, &mut self.staged, Some(&touched));
+                }
+            }
             self.cur.commit();
             self.cur_score = score;
-            if score.better_than(&self.best_score) {
+            if new_best {
                 self.best = self.cur.clone();
                 self.best_score = score;
                 self.last_improvement = self.iterations;
