@@ -17,10 +17,44 @@ pub(crate) struct Endpoint {
     pub dir: EdgeDir,
 }
 
+/// At most two endpoints, without allocating.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Endpoints {
+    items: [Endpoint; 2],
+    len: usize,
+}
+
+impl Endpoints {
+    fn new() -> Self {
+        let none = Endpoint {
+            node: 0,
+            weight: INFINITE,
+            dir: 0,
+        };
+        Self {
+            items: [none; 2],
+            len: 0,
+        }
+    }
+
+    fn push(&mut self, e: Endpoint) {
+        self.items[self.len] = e;
+        self.len += 1;
+    }
+}
+
+impl std::ops::Deref for Endpoints {
+    type Target = [Endpoint];
+
+    fn deref(&self) -> &[Endpoint] {
+        &self.items[..self.len]
+    }
+}
+
 /// Nodes reachable from a snapped source (forward towards `to`, backward towards `from`).
-pub(crate) fn sources(net: &RoadNetwork, s: &Snapped) -> Vec<Endpoint> {
+pub(crate) fn sources(net: &RoadNetwork, s: &Snapped) -> Endpoints {
     let e = &net.edges[s.edge as usize];
-    let mut out = Vec::with_capacity(2);
+    let mut out = Endpoints::new();
     if e.forward != INFINITE {
         out.push(Endpoint {
             node: e.to,
@@ -39,9 +73,9 @@ pub(crate) fn sources(net: &RoadNetwork, s: &Snapped) -> Vec<Endpoint> {
 }
 
 /// Nodes from which a snapped target is reached.
-pub(crate) fn targets(net: &RoadNetwork, t: &Snapped) -> Vec<Endpoint> {
+pub(crate) fn targets(net: &RoadNetwork, t: &Snapped) -> Endpoints {
     let e = &net.edges[t.edge as usize];
-    let mut out = Vec::with_capacity(2);
+    let mut out = Endpoints::new();
     if e.forward != INFINITE {
         out.push(Endpoint {
             node: e.from,

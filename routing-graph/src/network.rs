@@ -124,6 +124,15 @@ impl RoadNetwork {
         BBox::around(self.shape.iter().copied())
     }
 
+    /// Releases spare capacity.
+    pub fn shrink_to_fit(&mut self) {
+        self.coords.shrink_to_fit();
+        self.edges.shrink_to_fit();
+        self.shape.shrink_to_fit();
+        self.out_first.shrink_to_fit();
+        self.out_arcs.shrink_to_fit();
+    }
+
     /// Bytes held by the arrays.
     pub fn memory_bytes(&self) -> usize {
         use std::mem::size_of;

@@ -5,7 +5,7 @@ use crate::build::build_network;
 use crate::ch::{contract::contract, many_to_many, query, ContractionHierarchy};
 use crate::coord::{BBox, Coord};
 use crate::dijkstra::{self, NodePath};
-use crate::endpoints::{along_same_edge, sources, targets, Endpoint};
+use crate::endpoints::{along_same_edge, sources, targets, Endpoints};
 use crate::error::{ImportError, RoutingError, SnapError, StoreError};
 use crate::estimator::{EstimatorKind, Matrix, Route, TravelEstimator};
 use crate::geometry::{roads_in, route_geometry, same_edge_geometry, RoadPolyline};
@@ -102,11 +102,13 @@ pub struct RoadGraph {
 /// The best way between two snapped points.
 enum Choice {
     SameEdge(Weight, EdgeDir),
-    Via(NodePath, Vec<Endpoint>, Vec<Endpoint>),
+    Via(NodePath, Endpoints, Endpoints),
 }
 
 impl RoadGraph {
-    fn assemble(net: RoadNetwork, ch: ContractionHierarchy) -> Self {
+    fn assemble(mut net: RoadNetwork, mut ch: ContractionHierarchy) -> Self {
+        net.shrink_to_fit();
+        ch.shrink_to_fit();
         let index = SnapIndex::new(&net);
         let pool = SpacePool::new(net.node_count());
         Self {
@@ -286,8 +288,8 @@ impl RoadGraph {
 
     /// Matrix between snapped points (many-to-many contraction hierarchy).
     pub fn matrix_snapped(&self, from: &[Snapped], to: &[Snapped]) -> Result<Matrix, RoutingError> {
-        let src: Vec<Vec<Endpoint>> = from.iter().map(|s| sources(&self.net, s)).collect();
-        let tgt: Vec<Vec<Endpoint>> = to.iter().map(|t| targets(&self.net, t)).collect();
+        let src: Vec<Endpoints> = from.iter().map(|s| sources(&self.net, s)).collect();
+        let tgt: Vec<Endpoints> = to.iter().map(|t| targets(&self.net, t)).collect();
         let mut table = many_to_many::table(&self.ch, &self.pool, &src, &tgt);
         // Trips that stay on one edge never pass a junction: check them directly.
         let mut by_edge: HashMap<u32, Vec<usize>> = HashMap::new();

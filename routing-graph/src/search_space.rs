@@ -10,12 +10,18 @@ use std::sync::Mutex;
 /// is stored as `INIT - k`).
 pub(crate) const INIT: u32 = u32::MAX;
 
+/// Per-node search state, kept together so that one access touches one cache line.
+#[derive(Debug, Clone, Copy)]
+struct Label {
+    dist: Weight,
+    parent: (u32, u32),
+    stamp: u32,
+}
+
 /// Tentative weights, parents and the priority queue of one search.
 #[derive(Debug)]
 pub(crate) struct SearchSpace {
-    dist: Vec<Weight>,
-    parent: Vec<(u32, u32)>,
-    stamp: Vec<u32>,
+    labels: Vec<Label>,
     round: u32,
     /// Min-heap of (weight, node).
     pub heap: BinaryHeap<Reverse<(Weight, u32)>>,
@@ -24,10 +30,13 @@ pub(crate) struct SearchSpace {
 impl SearchSpace {
     /// State for a graph of `n` nodes.
     pub fn new(n: usize) -> Self {
+        let label = Label {
+            dist: INFINITE,
+            parent: (INIT, INIT),
+            stamp: 0,
+        };
         Self {
-            dist: vec![INFINITE; n],
-            parent: vec![(INIT, INIT); n],
-            stamp: vec![0; n],
+            labels: vec![label; n],
             round: 1,
             heap: BinaryHeap::new(),
         }
@@ -38,7 +47,7 @@ impl SearchSpace {
         self.heap.clear();
         self.round = self.round.wrapping_add(1);
         if self.round == 0 {
-            self.stamp.fill(0);
+            self.labels.iter_mut().for_each(|l| l.stamp = 0);
             self.round = 1;
         }
     }
@@ -46,8 +55,9 @@ impl SearchSpace {
     /// Tentative weight of `v` ([`INFINITE`] if not reached).
     #[inline]
     pub fn dist(&self, v: u32) -> Weight {
-        if self.stamp[v as usize] == self.round {
-            self.dist[v as usize]
+        let label = &self.labels[v as usize];
+        if label.stamp == self.round {
+            label.dist
         } else {
             INFINITE
         }
@@ -56,17 +66,18 @@ impl SearchSpace {
     /// `(parent node, arc)` of a reached node.
     #[inline]
     pub fn parent(&self, v: u32) -> (u32, u32) {
-        self.parent[v as usize]
+        self.labels[v as usize].parent
     }
 
     /// Sets `v` to `d` (with its parent) and queues it, if `d` improves on it.
     #[inline]
     pub fn relax(&mut self, v: u32, d: Weight, parent: (u32, u32)) -> bool {
         if d < self.dist(v) {
-            let i = v as usize;
-            self.dist[i] = d;
-            self.parent[i] = parent;
-            self.stamp[i] = self.round;
+            self.labels[v as usize] = Label {
+                dist: d,
+                parent,
+                stamp: self.round,
+            };
             self.heap.push(Reverse((d, v)));
             true
         } else {

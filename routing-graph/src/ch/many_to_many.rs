@@ -5,7 +5,7 @@
 
 use super::query::upward_space;
 use super::ContractionHierarchy;
-use crate::endpoints::Endpoint;
+use crate::endpoints::Endpoints;
 use crate::network::csr_offsets;
 use crate::search_space::SpacePool;
 use crate::weight::{Weight, INFINITE};
@@ -15,8 +15,8 @@ use rayon::prelude::*;
 pub(crate) fn table(
     ch: &ContractionHierarchy,
     pool: &SpacePool,
-    sources: &[Vec<Endpoint>],
-    targets: &[Vec<Endpoint>],
+    sources: &[Endpoints],
+    targets: &[Endpoints],
 ) -> Vec<Weight> {
     let n = ch.rank.len();
     let entries: Vec<Vec<(u32, Weight)>> = targets

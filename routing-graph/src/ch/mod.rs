@@ -88,6 +88,16 @@ impl ContractionHierarchy {
             .count()
     }
 
+    /// Releases spare capacity.
+    pub fn shrink_to_fit(&mut self) {
+        self.rank.shrink_to_fit();
+        self.up_first.shrink_to_fit();
+        self.up.shrink_to_fit();
+        self.down_first.shrink_to_fit();
+        self.down.shrink_to_fit();
+        self.arcs.shrink_to_fit();
+    }
+
     /// Bytes held by the arrays.
     pub fn memory_bytes(&self) -> usize {
         use std::mem::size_of;
