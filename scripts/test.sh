@@ -11,3 +11,4 @@ cargo clippy --release --workspace --all-targets -- -D warnings
 fieldpath_pg_start
 trap fieldpath_pg_stop EXIT
 cargo test --release --workspace
+./scripts/e2e.sh

@@ -30,7 +30,7 @@ function render() {
   const route = state.route;
   if (!route) return;
   $('tech-name').textContent = route.technician.name;
-  $('route-date').textContent = `${route.date} · ${route.stops.length} stops · times UTC`;
+  $('route-date').textContent = `${route.date} · ${route.stops.length} stop${route.stops.length === 1 ? "" : "s"} · times UTC`;
   $('updated').textContent = `Route as of ${hhmm(route.generated_at)} UTC${route.offline ? ' (saved copy)' : ''}`;
   renderStops($('stops'), route, state.local, { onStatus: setStatus, onComplete: complete });
   drawMap(route);

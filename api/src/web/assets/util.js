@@ -10,7 +10,7 @@ export function el(tag, attrs = {}, ...children) {
     else if (k === 'style' && typeof v === 'object') Object.assign(node.style, v);
     else node.setAttribute(k, v === true ? '' : String(v));
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     node.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -67,7 +67,7 @@ export const STATUS_COLOURS = {
 
 /** Readable status label. */
 export function statusLabel(s) {
-  return (s || '').replace('_', ' ');
+  return (s || '').replaceAll('_', ' ');
 }
 
 /** Distinct route colours for technicians. */
