@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod ops;
 pub mod optimize;
 pub mod records;
+pub mod scenarios;
 pub mod session;
 
 pub use crate::error::{ApiError, ApiResult};
@@ -37,6 +38,7 @@ pub fn api_routes(state: &AppState) -> Router<AppState> {
         .merge(docs::routes())
         .merge(board::routes())
         .merge(optimize::routes())
+        .merge(scenarios::routes())
 }
 
 /// The whole service: API, operations endpoints, JSON 404/405, metrics and request tracing.
