@@ -15,6 +15,7 @@ pub mod listing;
 pub mod openapi;
 pub mod ops;
 pub mod optimize;
+pub mod osrm;
 pub mod records;
 pub mod scenarios;
 pub mod session;
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api_routes(&state))
         .merge(ops::routes())
+        .merge(osrm::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(crate::metrics::track))
