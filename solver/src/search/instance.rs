@@ -4,7 +4,8 @@
 
 use crate::model::{Problem, EPSILON};
 
-use super::schedule;
+use super::schedule::{self, Breaks};
+use crate::solution::Step;
 
 /// Sentinel for "no location" (open route start or end): travel to or from it is free.
 pub(crate) const NO_LOC: usize = usize::MAX;
@@ -239,7 +240,11 @@ impl<'a> Instance<'a> {
                 if self.fixed[j] || !self.static_ok(t, j) {
                     continue;
                 }
-                let ok = schedule::evaluate(self, t, [j].into_iter()).is_some();
+                // Reachable within its windows; the shift end alone does not exclude
+                // it (with a non-metric matrix a detour can return sooner).
+                let ok = schedule::evaluate(self, t, [j].into_iter()).is_some()
+                    || schedule::evaluate_steps(self, t, &[Step::Job(j)], Breaks::Partial)
+                        .is_some();
                 self.allowed[t * self.n_jobs + j] = ok;
             }
         }

@@ -9,6 +9,7 @@
 //!
 //! Workers run in epochs on a rayon pool; between epochs the best solution is shared.
 
+mod exact;
 mod instance;
 mod reasons;
 mod recombine;
@@ -75,6 +76,23 @@ pub(crate) fn solve_with(
     problem.validate()?;
     let started = Instant::now();
     let inst = Instance::new(problem);
+    if exact::applicable(&inst) {
+        let routes = exact::solve(&inst);
+        let mut state = State::empty(&inst);
+        for r in &routes {
+            state.set_route(&inst, r.technician, r.jobs().collect());
+        }
+        let solution = assemble(&inst, routes, &state);
+        if let Some(progress) = &options.progress {
+            progress(&Progress {
+                elapsed: started.elapsed(),
+                fraction: 1.0,
+                best: solution.summary.clone(),
+                iterations: 0,
+            });
+        }
+        return Ok(solution);
+    }
     let threads = if options.threads == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
@@ -249,7 +267,6 @@ fn report(
 
 /// Turns a search state into the public [`Solution`] with exact times and reasons.
 fn materialise(inst: &Instance, state: &State) -> Solution {
-    let problem = inst.problem;
     let mut routes: Vec<Route> = Vec::new();
     let mut dropped: Vec<usize> = Vec::new();
     for r in &state.routes {
@@ -261,6 +278,12 @@ fn materialise(inst: &Instance, state: &State) -> Solution {
             None => dropped.extend(r.jobs.iter().copied()),
         }
     }
+    debug_assert!(dropped.is_empty(), "search produced an infeasible route");
+    assemble(inst, routes, state)
+}
+
+/// The [`Solution`] of finished routes: reasons for the jobs left out, and totals.
+fn assemble(inst: &Instance, routes: Vec<Route>, state: &State) -> Solution {
     let mut served = vec![false; inst.n_jobs];
     for route in &routes {
         for j in route.jobs() {
@@ -288,13 +311,12 @@ fn materialise(inst: &Instance, state: &State) -> Solution {
         summary.served += route.jobs().count();
     }
     for u in &unassigned {
-        let job = &problem.jobs[u.job];
+        let job = &inst.problem.jobs[u.job];
         match job.unassigned_cost {
             Some(c) => summary.cost += c,
             None => summary.unassigned_priority += u64::from(job.priority),
         }
     }
-    debug_assert!(dropped.is_empty(), "search produced an infeasible route");
     Solution {
         routes,
         unassigned,

@@ -11,7 +11,7 @@ use super::instance::Instance;
 use super::state::{Score, State};
 
 /// Most routes kept in the pool (the MIP grows with it).
-const MAX_POOL: usize = 25_000;
+const MAX_POOL: usize = 3_000;
 
 /// Technician classes: technicians a route can move between freely.
 pub(crate) struct Classes {

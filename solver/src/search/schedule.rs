@@ -56,20 +56,108 @@ pub(crate) fn latest_start(inst: &Instance, job: usize, t: f64) -> Option<f64> {
         .map(|w| t.min(w.end))
 }
 
+/// How breaks are placed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Breaks {
+    /// Greedily (module docs); the steps hold jobs only.
+    Greedy,
+    /// Where the steps say; each break must appear exactly once in a used route.
+    Explicit,
+    /// As [`Breaks::Explicit`], but missing breaks and the shift end are not checked
+    /// (a prefix of a route being enumerated).
+    Partial,
+}
+
 /// Evaluates technician `t`'s route serving the fixed prefix then `jobs`; `None` when
-/// infeasible (windows, shift end, breaks). Capacity is the caller's business.
+/// infeasible (windows, shift end, breaks). Capacity is the caller's business. When the
+/// greedy break placement fails for a technician with one break, every position of the
+/// break is tried.
 pub(crate) fn evaluate(
     inst: &Instance,
     t: usize,
-    jobs: impl Iterator<Item = usize>,
+    jobs: impl Iterator<Item = usize> + Clone,
 ) -> Option<Eval> {
-    simulate(inst, t, jobs, None)
+    let greedy = simulate(inst, t, jobs.clone().map(Step::Job), Breaks::Greedy, None);
+    if greedy.is_some() || inst.problem.technicians[t].breaks.len() != 1 {
+        return greedy;
+    }
+    rescue(inst, t, jobs).map(|(e, _)| e)
+}
+
+/// Cheapest feasible position of a technician's single break, by trying all.
+fn rescue(
+    inst: &Instance,
+    t: usize,
+    jobs: impl Iterator<Item = usize> + Clone,
+) -> Option<(Eval, usize)> {
+    let n = jobs.clone().count();
+    let mut best: Option<(Eval, usize)> = None;
+    for k in 0..=n {
+        let steps = jobs
+            .clone()
+            .take(k)
+            .map(Step::Job)
+            .chain(std::iter::once(Step::Break(0)))
+            .chain(jobs.clone().skip(k).map(Step::Job));
+        if let Some(e) = simulate(inst, t, steps, Breaks::Explicit, None) {
+            if best.as_ref().is_none_or(|b| e.cost < b.0.cost) {
+                best = Some((e, k));
+            }
+        }
+    }
+    best
+}
+
+/// Evaluates explicit steps (breaks where given).
+pub(crate) fn evaluate_steps(
+    inst: &Instance,
+    t: usize,
+    steps: &[Step],
+    mode: Breaks,
+) -> Option<Eval> {
+    simulate(inst, t, steps.iter().copied(), mode, None)
 }
 
 /// Builds the full route record (steps and times), or `None` when infeasible.
 pub(crate) fn build_route(inst: &Instance, t: usize, jobs: &[usize]) -> Option<Route> {
     let mut steps = Vec::new();
-    let eval = simulate(inst, t, jobs.iter().copied(), Some(&mut steps))?;
+    let greedy = simulate(
+        inst,
+        t,
+        jobs.iter().map(|&j| Step::Job(j)),
+        Breaks::Greedy,
+        Some(&mut steps),
+    );
+    if let Some(eval) = greedy {
+        return build_from(inst, t, eval, steps);
+    }
+    if inst.problem.technicians[t].breaks.len() != 1 {
+        return None;
+    }
+    let (_, k) = rescue(inst, t, jobs.iter().copied())?;
+    let mut explicit: Vec<Step> = jobs.iter().map(|&j| Step::Job(j)).collect();
+    explicit.insert(k, Step::Break(0));
+    build_steps(inst, t, &explicit, Breaks::Explicit)
+}
+
+/// Builds the route record of explicit steps.
+pub(crate) fn build_steps(
+    inst: &Instance,
+    t: usize,
+    steps: &[Step],
+    mode: Breaks,
+) -> Option<Route> {
+    let mut out = Vec::new();
+    let eval = simulate(inst, t, steps.iter().copied(), mode, Some(&mut out))?;
+    build_from(inst, t, eval, out)
+}
+
+fn build_from(
+    inst: &Instance,
+    t: usize,
+    eval: Eval,
+    steps: Vec<(Step, StepTimes)>,
+) -> Option<Route> {
     let fixed = inst.prefix[t].as_ref().map_or(0, |p| p.jobs.len());
     Some(Route {
         technician: t,
@@ -115,7 +203,8 @@ impl Walk<'_> {
 fn simulate(
     inst: &Instance,
     t: usize,
-    jobs: impl Iterator<Item = usize>,
+    steps: impl Iterator<Item = Step>,
+    mode: Breaks,
     out: Option<&mut Vec<(Step, StepTimes)>>,
 ) -> Option<Eval> {
     let tech = &inst.problem.technicians[t];
@@ -161,12 +250,31 @@ fn simulate(
     let breaks = &tech.breaks;
     let mut next_break = 0;
     let mut steps_before_first_job = 0usize;
-    for j in jobs {
+    let mut taken = 0u64;
+    for step in steps {
+        let j = match step {
+            Step::Job(j) => j,
+            Step::Break(k) => {
+                let b = breaks.get(k)?;
+                if mode == Breaks::Greedy || k >= 64 || taken & (1 << k) != 0 {
+                    return None;
+                }
+                taken |= 1 << k;
+                let bs = break_start(&b.windows, w.time)?;
+                w.waiting += bs - w.time;
+                w.push(Step::Break(k), w.time, bs, bs + b.duration);
+                w.time = bs + b.duration;
+                if first_job.is_none() {
+                    steps_before_first_job += 1;
+                }
+                continue;
+            }
+        };
         used = true;
         let loc = pjobs[j].location;
         let tt = inst.time(w.loc, loc);
         // Breaks before travelling to j.
-        while next_break < breaks.len() {
+        while mode == Breaks::Greedy && next_break < breaks.len() {
             let b = &breaks[next_break];
             let bs = break_start(&b.windows, w.time)?;
             let arrive_direct = w.time + tt;
@@ -211,7 +319,10 @@ fn simulate(
             ..Eval::default()
         });
     }
-    while next_break < breaks.len() {
+    if mode == Breaks::Explicit && taken.count_ones() as usize != breaks.len() {
+        return None;
+    }
+    while mode == Breaks::Greedy && next_break < breaks.len() {
         let b = &breaks[next_break];
         let bs = break_start(&b.windows, w.time)?;
         w.waiting += bs - w.time;
@@ -224,7 +335,7 @@ fn simulate(
     w.distance += inst.dist(w.loc, end_loc);
     w.travel += tt;
     let end_time = w.time + tt;
-    if end_time > tech.shift.end + TIME_EPS {
+    if end_time > tech.shift.end + TIME_EPS && mode != Breaks::Partial {
         return None;
     }
     // Late departure: leave so as to arrive exactly at the first service start, when

@@ -12,9 +12,9 @@ use super::ruin::{ruin, RuinParams};
 use super::state::{Score, State};
 
 /// Most routes staged for the pool between two collections.
-const MAX_STAGED: usize = 4_000;
+const MAX_STAGED: usize = 500;
 /// Accepted solutions within this factor of the best cost feed the route pool.
-const POOL_WITHIN: f64 = 1.01;
+const POOL_WITHIN: f64 = 1.003;
 
 /// Search phase.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
