@@ -12,8 +12,8 @@
 #      Run as root, initdb and pg_ctl run as the `postgres` user (Postgres refuses root). A
 #      cluster this script started is stopped again by fieldpath_pg_stop; one that was already
 #      running (the demo, say) is left alone.
-# Exports DATABASE_URL, and FIELDPATH_PG_RESTART (a command that restarts the private cluster,
-# used by the restart-recovery test) when the cluster is private.
+# Exports DATABASE_URL, and FIELDPATH_PG_SCRIPT (this script's path, so the restart-recovery
+# test can stop and start the cluster) when the cluster is private.
 
 FIELDPATH_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FIELDPATH_PG_DIR="${FIELDPATH_PG_DIR:-$FIELDPATH_REPO/.fieldpath/pg}"
@@ -61,7 +61,8 @@ _fp_pg_export_private() {
   local port
   port="$(cat "$FIELDPATH_PG_DIR/port")"
   export DATABASE_URL="postgres://postgres@127.0.0.1:$port/fieldpath"
-  export FIELDPATH_PG_RESTART="bash $FIELDPATH_REPO/scripts/pg.sh restart"
+  # For the restart-recovery test: `bash $FIELDPATH_PG_SCRIPT stop|start` controls this cluster.
+  export FIELDPATH_PG_SCRIPT="$FIELDPATH_REPO/scripts/pg.sh"
 }
 
 fieldpath_pg_start() {
@@ -95,8 +96,13 @@ fieldpath_pg_start() {
       return 1
     }
   fi
-  local port=54329
-  while _fp_port_busy "$port"; do port=$((port + 1)); done
+  # The previous port when it is free (a restart keeps DATABASE_URL valid), else the first free one.
+  local port
+  port="$(cat "$FIELDPATH_PG_DIR/port" 2>/dev/null || echo 54329)"
+  if _fp_port_busy "$port"; then
+    port=54329
+    while _fp_port_busy "$port"; do port=$((port + 1)); done
+  fi
   echo "$port" >"$FIELDPATH_PG_DIR/port"
   mkdir -p "$FIELDPATH_PG_DIR/sock"
   if [ "$(id -u)" = 0 ]; then

@@ -97,8 +97,20 @@ impl TestApp {
         Self::with_config(|_| {}).await
     }
 
+    /// A new app with a loaded road graph.
+    pub async fn with_graph(graph: std::sync::Arc<routing_graph::RoadGraph>) -> Self {
+        Self::build(|_| {}, Some(graph)).await
+    }
+
     /// A new app with adjusted settings.
     pub async fn with_config(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::build(adjust, None).await
+    }
+
+    async fn build(
+        adjust: impl FnOnce(&mut Config),
+        graph: Option<std::sync::Arc<routing_graph::RoadGraph>>,
+    ) -> Self {
         let data = tempfile::tempdir().expect("tempdir");
         let mut config = Config::new(database_url());
         config.data_dir = data.path().to_path_buf();
@@ -106,7 +118,7 @@ impl TestApp {
         adjust(&mut config);
         let pool = db::pool(&config).expect("pool");
         db::migrate(&pool).await.expect("migrations");
-        let state = AppState::with_parts(config, pool.clone(), None).expect("state");
+        let state = AppState::with_parts(config, pool.clone(), graph).expect("state");
         let router = fieldpath_api::http::router(state.clone());
         TestApp {
             router,

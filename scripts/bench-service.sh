@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Service benchmark on loopback: work-order create and list at a fixed 1,000 req/s (p99 target
+# ≤ 20 ms), create throughput flat out, and pgbench raw single-row inserts into a copy of the
+# work_orders table in the same run (target: API creates ≥ 50% of raw inserts).
+#   BENCH_SECS (default 10), BENCH_RATE (default 1000), BENCH_CONNECTIONS (default 32).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs="${BENCH_SECS:-10}"
+rate="${BENCH_RATE:-1000}"
+conns="${BENCH_CONNECTIONS:-32}"
+addr=127.0.0.1:18090
+
+# shellcheck source=scripts/pg.sh
+. scripts/pg.sh
+fieldpath_pg_start
+cargo build --release -p fieldpath-api --example loadgen --bin fieldpath
+bin=target/release/fieldpath
+"$bin" demo >/dev/null
+
+data="$(mktemp -d)"
+"$bin" serve --bind "$addr" --data-dir "$data" >"$data/serve.log" 2>&1 &
+serve_pid=$!
+cleanup() {
+  kill "$serve_pid" 2>/dev/null || true
+  wait "$serve_pid" 2>/dev/null || true
+  psql "$DATABASE_URL" -qc 'DROP TABLE IF EXISTS bench_raw_inserts' >/dev/null 2>&1 || true
+  rm -rf "$data"
+  fieldpath_pg_stop
+}
+trap cleanup EXIT
+for _ in $(seq 1 100); do
+  curl -fs "http://$addr/ready" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+
+token="$(curl -fs "http://$addr/api/v1/auth/login" -H 'content-type: application/json' \
+  -d '{"email":"dispatcher@demo.fieldpath.test","password":"fieldpath-demo"}' |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"
+site="$(curl -fs "http://$addr/api/v1/sites?limit=1" -H "authorization: Bearer $token" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')"
+gen=(target/release/examples/loadgen --addr "$addr" --token "$token" --site-id "$site" --secs "$secs")
+
+echo "== API at a fixed $rate req/s for ${secs}s ($conns connections)"
+"${gen[@]}" --mode create --rate "$rate" --connections "$conns" | tee "$data/create.txt"
+"${gen[@]}" --mode list --rate "$rate" --connections "$conns" | tee "$data/list.txt"
+echo "== API work-order creates flat out (16 connections)"
+"${gen[@]}" --mode create --rate 0 --connections 16 | tee "$data/create-max.txt"
+
+echo "== pgbench: raw single-row inserts into a copy of work_orders (16 clients)"
+psql "$DATABASE_URL" -qc 'DROP TABLE IF EXISTS bench_raw_inserts; CREATE TABLE bench_raw_inserts (LIKE work_orders INCLUDING DEFAULTS INCLUDING INDEXES)'
+org="$(psql "$DATABASE_URL" -Atc "SELECT id FROM organisations WHERE slug = 'demo'")"
+cat >"$data/insert.sql" <<SQL
+INSERT INTO bench_raw_inserts (org_id, seq, number, title, site_id, priority, estimated_duration_min)
+VALUES ('$org', nextval('bench_seq'), 'WO-' || currval('bench_seq'), 'bench', '$site', 'medium', 45);
+SQL
+psql "$DATABASE_URL" -qc 'DROP SEQUENCE IF EXISTS bench_seq; CREATE SEQUENCE bench_seq'
+pgbench -n -c 16 -j 2 -T "$secs" -f "$data/insert.sql" "$DATABASE_URL" 2>/dev/null | tee "$data/pgbench.txt" | grep -E "^tps|latency average"
+psql "$DATABASE_URL" -qc 'DROP SEQUENCE IF EXISTS bench_seq' >/dev/null
+
+python3 - "$data" <<'PY'
+import re, sys
+d = sys.argv[1]
+def field(name, key):
+    m = re.search(key + r"=([0-9.]+)", open(f"{d}/{name}").read())
+    return float(m.group(1)) if m else float("nan")
+raw = float(re.search(r"tps = ([0-9.]+)", open(f"{d}/pgbench.txt").read()).group(1))
+api = field("create-max.txt", "throughput")
+print("== summary")
+for name in ("create", "list"):
+    p99 = field(f"{name}.txt", "p99")
+    print(f"{name:>6}: p99 {p99:.2f} ms at {field(name + '.txt', 'throughput'):.0f} req/s  (target ≤ 20 ms: {'met' if p99 <= 20 else 'NOT met'})")
+ratio = api / raw if raw else float("nan")
+print(f"create throughput {api:.0f}/s vs raw inserts {raw:.0f}/s = {ratio:.0%}  (target ≥ 50%: {'met' if ratio >= 0.5 else 'NOT met'})")
+PY
