@@ -26,10 +26,13 @@ pub(crate) fn applicable(inst: &Instance) -> bool {
             .all(|t| t.breaks.len() <= MAX_BREAKS)
 }
 
+/// Best (cost, steps) of a technician's route, per subset of the free jobs.
+type Table = Vec<Option<(f64, Vec<Step>)>>;
+
 /// Best (cost, steps) per subset of the free jobs, for technician `t`.
-fn best_routes(inst: &Instance, t: usize) -> Vec<Option<(f64, Vec<Step>)>> {
+fn best_routes(inst: &Instance, t: usize) -> Table {
     let n = inst.free.len();
-    let mut best: Vec<Option<(f64, Vec<Step>)>> = vec![None; 1 << n];
+    let mut best: Table = vec![None; 1 << n];
     let nb = inst.problem.technicians[t].breaks.len();
     let mut steps = Vec::new();
     dfs(inst, t, nb, &mut steps, 0, 0, &mut best);
@@ -100,15 +103,14 @@ type Key = (usize, f64);
 pub(crate) fn solve(inst: &Instance) -> Vec<Route> {
     let n = inst.free.len();
     let full = (1usize << n) - 1;
-    let tables: Vec<Vec<Option<(f64, Vec<Step>)>>> =
-        (0..inst.n_techs).map(|t| best_routes(inst, t)).collect();
+    let tables: Vec<Table> = (0..inst.n_techs).map(|t| best_routes(inst, t)).collect();
     // g[mask]: best (vehicles, cost) covering exactly mask, and each technician's subset.
     let mut g: Vec<Option<(Key, Vec<usize>)>> = vec![None; 1 << n];
     g[0] = Some(((0, 0.0), vec![0; inst.n_techs]));
     for (ti, table) in tables.iter().enumerate() {
         let mut next = g.clone();
-        for mask in 0..=full {
-            let Some(((v, c), choice)) = &g[mask] else {
+        for (mask, entry) in g.iter().enumerate() {
+            let Some(((v, c), choice)) = entry else {
                 continue;
             };
             let rest = full & !mask;
