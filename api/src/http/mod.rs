@@ -9,6 +9,8 @@ pub mod activity;
 pub mod attachments;
 pub mod auth;
 pub mod board;
+pub mod desk;
+pub mod desk_admin;
 pub mod docs;
 pub mod extract;
 pub mod listing;
@@ -19,6 +21,7 @@ pub mod osrm;
 pub mod records;
 pub mod scenarios;
 pub mod session;
+pub mod tickets;
 
 pub use crate::error::{ApiError, ApiResult};
 pub use crate::state::AppState;
@@ -39,6 +42,7 @@ pub fn api_routes(state: &AppState) -> Router<AppState> {
         .merge(docs::routes())
         .merge(board::routes())
         .merge(optimize::routes())
+        .merge(tickets::routes().merge(desk::routes()).merge(desk_admin::routes()))
         .merge(scenarios::routes())
 }
 

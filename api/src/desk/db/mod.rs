@@ -1,0 +1,5 @@
+//! Help-desk queries; every one is scoped by the organisation id.
+
+pub mod config;
+pub mod messages;
+pub mod tickets;
