@@ -19,9 +19,11 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-/// Routes.
+/// Routes of the whole help desk: tickets, conversations and links, settings.
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(super::tickets::routes())
+        .merge(super::desk_admin::routes())
         .route(
             "/api/v1/tickets/{id}/messages",
             get(list_messages).post(add_message),

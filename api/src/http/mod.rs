@@ -42,7 +42,7 @@ pub fn api_routes(state: &AppState) -> Router<AppState> {
         .merge(docs::routes())
         .merge(board::routes())
         .merge(optimize::routes())
-        .merge(tickets::routes().merge(desk::routes()).merge(desk_admin::routes()))
+        .merge(desk::routes())
         .merge(scenarios::routes())
 }
 
