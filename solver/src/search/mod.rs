@@ -46,25 +46,7 @@ const RESERVE: f64 = 0.95;
 /// others are listed with their reason. Deterministic for a given seed, thread count and
 /// `max_iterations` (when the time limit is not hit first).
 pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<Solution, ModelError> {
-    let mut params = Params::default();
-    // TUNING-ONLY (remove)
-    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
-    if let Some(v) = env("FP_T0") {
-        params.t0 = v;
-    }
-    if let Some(v) = env("FP_TF") {
-        params.tf = v;
-    }
-    if let Some(v) = env("FP_FLEET") {
-        params.fleet_share = v;
-    }
-    if let Some(v) = env("FP_CBAR") {
-        params.ruin.avg_removed = v;
-    }
-    if let Some(v) = env("FP_BLINK") {
-        params.blink = v;
-    }
-    solve_with(problem, options, params)
+    solve_with(problem, options, Params::default())
 }
 
 /// [`solve`] with explicit search parameters.

@@ -48,8 +48,8 @@ impl Default for Params {
             ruin: RuinParams::default(),
             blink: 0.01,
             fleet_share: 0.4,
-            t0: 0.3,
-            tf: 0.005,
+            t0: 0.1,
+            tf: 0.002,
         }
     }
 }
@@ -95,10 +95,7 @@ impl<'a> Worker<'a> {
         let mut cur = State::empty(inst);
         recreate(inst, &mut cur, &mut rng, 0.0, open, None);
         let cur_score = cur.score(inst);
-        let served: usize = cur.routes.iter().map(|r| r.len()).sum();
-        let edges = (served + cur.used_routes()).max(1) as f64;
-        let route_cost: f64 = cur.routes.iter().filter(|r| r.used).map(|r| r.cost).sum();
-        let edge_cost = (route_cost / edges).max(1e-6);
+        let edge_cost = edge_cost(&cur);
         let n = inst.free.len() as u64;
         let phase = if minimize_vehicles && cur.used_routes() > inst.min_routes {
             Phase::Fleet
@@ -174,6 +171,7 @@ impl<'a> Worker<'a> {
         self.phase = Phase::Distance;
         self.last_improvement = self.iterations;
         self.distance_from = self.fraction;
+        self.edge_cost = edge_cost(&self.best);
     }
 
     /// Removes the smallest route of the current solution into the unassigned list.
@@ -311,4 +309,12 @@ impl<'a> Worker<'a> {
             self.phase = Phase::Done;
         }
     }
+}
+
+/// Mean cost per travelled edge of a solution: the temperature scale.
+fn edge_cost(s: &State) -> f64 {
+    let served: usize = s.routes.iter().map(|r| r.len()).sum();
+    let edges = (served + s.used_routes()).max(1) as f64;
+    let cost: f64 = s.routes.iter().filter(|r| r.used).map(|r| r.cost).sum();
+    (cost / edges).max(1e-6)
 }
