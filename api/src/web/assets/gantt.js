@@ -55,7 +55,8 @@ export function timeAt(frame, percent, snapMin) {
 
 function axis(frame) {
   const ticks = [];
-  const stepH = frame.days > 1 ? 6 : 1;
+  // A week shows one label per day; a day one per hour.
+  const stepH = frame.days > 1 ? 24 : 1;
   for (let d = 0; d < frame.days; d++) {
     for (let m = frame.startMin; m < frame.endMin; m += stepH * 60) {
       const t = frame.from + d * DAY_MS + m * 60000;

@@ -10,10 +10,22 @@ function list(value) {
   return Array.isArray(value) ? value : [];
 }
 
-/** The plan's diff, whatever nesting the server uses. */
+/** The plan's diff: `assignments` tagged add/move/keep (the planner's shape), or ready lists. */
 function diffOf(plan) {
   const d = plan.diff || plan.proposal || plan;
-  return { moved: list(d.moved), added: list(d.added), unassigned: list(d.unassigned), removed: list(d.removed) };
+  if (Array.isArray(d.assignments)) {
+    const tagged = (c) => d.assignments.filter((a) => a.change === c).map((a) => ({
+      ...a, from_technician_id: a.previous && a.previous.technician_id,
+    }));
+    return { moved: tagged('move'), added: tagged('add'), unassigned: list(d.unassigned), kept: tagged('keep').length + list(d.kept).length };
+  }
+  return { moved: list(d.moved), added: list(d.added), unassigned: list(d.unassigned), kept: 0 };
+}
+
+function reasonText(r) {
+  if (!r) return 'no feasible slot';
+  if (typeof r === 'string') return r;
+  return r.message || r.code || 'no feasible slot';
 }
 
 function planId(plan) {
@@ -26,7 +38,7 @@ function describe(item, jobs, techs) {
   const label = item.number || (job && job.number) || String(wo || '').slice(0, 8);
   const title = item.title || (job && job.title) || '';
   const techName = (id) => (techs.get(id) || {}).name || '';
-  const to = techName(item.technician_id || item.to_technician_id || (item.to && item.to.technician_id));
+  const to = item.technician || techName(item.technician_id || item.to_technician_id || (item.to && item.to.technician_id));
   const from = techName(item.from_technician_id || (item.from && item.from.technician_id));
   const start = item.planned_start || (item.to && item.to.planned_start);
   return { label, title, to, from, start };
@@ -43,8 +55,13 @@ export async function optimizeDay(dialog, date, data, onCommitted) {
   dialog.replaceChildren(el('div', { class: 'dialog-body' }, el('h2', {}, `Optimize ${date}`), status, bar), el('div', { class: 'dialog-actions' }, cancel));
   dialog.showModal();
   let plan;
+  const started = Date.now();
+  const timer = setInterval(() => {
+    status.textContent = `Planning ${data.unassigned.length} open jobs for ${data.technicians.length} technicians… ${Math.round((Date.now() - started) / 1000)} s`;
+  }, 250);
+  const next = new Date(Date.parse(date + 'T00:00:00Z') + 86400000).toISOString();
   try {
-    const { data: first, res } = await api('POST', '/api/v1/schedule/optimize', { date }, { withResponse: true });
+    const { data: first, res } = await api('POST', '/api/v1/schedule/optimize', { from: date + 'T00:00:00Z', to: next, options: { seconds: 5 } }, { withResponse: true });
     plan = first;
     let poll = res.status === 202 ? (res.headers.get('Location') || (first.job_id && `/api/v1/optimize/jobs/${first.job_id}`)) : null;
     while (poll && !cancelled) {
@@ -63,12 +80,14 @@ export async function optimizeDay(dialog, date, data, onCommitted) {
       await sleep(400);
     }
   } catch (e) {
+    clearInterval(timer);
     if (cancelled) return;
     status.textContent = e.status === 404 ? 'The planner is not available on this server yet.' : `Planning failed: ${e.message}`;
     status.className = 'error';
     bar.remove();
     return;
   }
+  clearInterval(timer);
   if (cancelled) return;
   bar.value = 100;
   const diff = diffOf(plan);
@@ -80,7 +99,7 @@ export async function optimizeDay(dialog, date, data, onCommitted) {
   ].map(([kind, item]) => {
     const d = describe(item, jobs, techs);
     const text = kind === 'unassigned'
-      ? `${d.label} ${d.title} — still unassigned: ${item.reason || item.reasons || 'no feasible slot'}`
+      ? `${d.label} ${d.title} — still unassigned: ${reasonText(item.reason || item.reasons)}`
       : kind === 'moved'
         ? `${d.label} ${d.title} — ${d.from ? d.from + ' → ' : ''}${d.to}${d.start ? ' at ' + hhmm(d.start) : ''}`
         : `${d.label} ${d.title} — ${d.to}${d.start ? ' at ' + hhmm(d.start) : ''}`;
@@ -113,6 +132,7 @@ export async function optimizeDay(dialog, date, data, onCommitted) {
       el('span', { class: 'badge', style: { background: '#dbeafe', color: '#1e40af' } }, `${diff.moved.length} moved`),
       el('span', { class: 'badge', style: { background: '#fee2e2', color: '#991b1b' } }, `${diff.unassigned.length} still unassigned`)),
     status,
+    diff.kept ? el('p', { class: 'muted small' }, `${diff.kept} visits stay as they are (unchanged or locked).`) : null,
     rows.length ? el('ul', { class: 'diff-list' }, rows) : el('p', { class: 'ok-note' }, 'The current plan is already the best found.')),
   el('div', { class: 'dialog-actions' }, discard, accept));
 }

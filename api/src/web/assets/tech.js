@@ -38,7 +38,7 @@ function render() {
 
 async function drawMap(route) {
   if (!state.map) state.map = new MapView($('tech-map'));
-  const pts = [[route.technician.home.lon, route.technician.home.lat], ...route.stops.map((s) => [s.work_order.lon, s.work_order.lat])];
+  const pts = [[route.technician.home.lon, route.technician.home.lat], ...route.stops.map((s) => [s.work_order.lon, s.work_order.lat]), ...route.geometry];
   const lons = pts.map((p) => p[0]);
   const lats = pts.map((p) => p[1]);
   const bbox = [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)];
