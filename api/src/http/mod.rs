@@ -19,6 +19,7 @@ pub mod ops;
 pub mod optimize;
 pub mod osrm;
 pub mod records;
+pub mod schedule;
 pub mod scenarios;
 pub mod session;
 pub mod tickets;
@@ -42,6 +43,7 @@ pub fn api_routes(state: &AppState) -> Router<AppState> {
         .merge(docs::routes())
         .merge(board::routes())
         .merge(optimize::routes())
+        .merge(schedule::routes())
         .merge(desk::routes())
         .merge(scenarios::routes())
 }

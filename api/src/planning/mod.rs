@@ -4,5 +4,7 @@
 
 pub mod jobs;
 pub mod optimize;
+pub mod plans;
+pub mod records;
 pub mod run;
 pub mod travel;
