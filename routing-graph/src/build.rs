@@ -2,10 +2,13 @@
 //! shared by several ways, and way ends), every run of degree-2 nodes in between becomes
 //! one edge with its shape geometry, and only the largest strongly connected component
 //! is kept so that every snapped point can reach and be reached from every other one.
+//! Turn restrictions are resolved to the edges last and expand their junctions (see
+//! [`crate::turns`]).
 
 use crate::coord::Coord;
 use crate::network::{RoadEdge, RoadNetwork};
 use crate::osm::reader::{OsmRoads, RoadWay};
+use crate::turns::{resolve, ForbiddenTurns, TurnStats};
 use crate::weight::{from_length_speed, INFINITE};
 use std::collections::HashMap;
 
@@ -18,6 +21,8 @@ pub(crate) struct BuildStats {
     pub dropped_edges: usize,
     /// Way nodes missing from the extract (ways are cut there).
     pub missing_nodes: usize,
+    /// Turn restrictions applied, unresolved and left out.
+    pub turns: TurnStats,
 }
 
 const NOT_JUNCTION: u32 = u32::MAX;
@@ -28,12 +33,13 @@ struct Run<'a> {
     nodes: Vec<(u32, Coord)>,
 }
 
-/// Builds the network from the drivable ways.
-pub(crate) fn build_network(roads: &OsmRoads) -> (RoadNetwork, BuildStats) {
+/// Builds the network from the drivable ways, with the turn restrictions if `restrictions`.
+pub(crate) fn build_network(roads: &OsmRoads, restrictions: bool) -> (RoadNetwork, BuildStats) {
     let mut stats = BuildStats::default();
     // 1. Resolve coordinates; cut ways where nodes are missing.
     let mut index: HashMap<i64, u32> = HashMap::new();
     let mut uses: Vec<u8> = Vec::new();
+    let mut osm_id: Vec<i64> = Vec::new();
     let mut runs: Vec<Run> = Vec::new();
     for way in &roads.ways {
         let mut current: Vec<(u32, Coord)> = Vec::new();
@@ -57,6 +63,7 @@ pub(crate) fn build_network(roads: &OsmRoads) -> (RoadNetwork, BuildStats) {
             let v = *index.entry(id).or_insert(next);
             if v as usize == uses.len() {
                 uses.push(0);
+                osm_id.push(id);
             }
             if current.last().is_some_and(|(last, _)| *last == v) {
                 continue; // repeated node
@@ -77,12 +84,15 @@ pub(crate) fn build_network(roads: &OsmRoads) -> (RoadNetwork, BuildStats) {
     // 2. Junctions and edges between them.
     let mut junction = vec![NOT_JUNCTION; uses.len()];
     let mut coords: Vec<Coord> = Vec::new();
+    let mut junction_osm: Vec<i64> = Vec::new();
     let mut edges: Vec<RoadEdge> = Vec::new();
+    let mut edge_way: Vec<i64> = Vec::new();
     let mut shape: Vec<Coord> = Vec::new();
     let mut junction_of = |v: u32, c: Coord, coords: &mut Vec<Coord>| {
         if junction[v as usize] == NOT_JUNCTION {
             junction[v as usize] = coords.len() as u32;
             coords.push(c);
+            junction_osm.push(osm_id[v as usize]);
         }
         junction[v as usize]
     };
@@ -112,6 +122,7 @@ pub(crate) fn build_network(roads: &OsmRoads) -> (RoadNetwork, BuildStats) {
                     shape_start: start as u32,
                     shape_end: shape.len() as u32,
                 });
+                edge_way.push(run.way.id);
                 from = to;
                 start = shape.len();
                 shape.push(b);
@@ -136,9 +147,11 @@ pub(crate) fn build_network(roads: &OsmRoads) -> (RoadNetwork, BuildStats) {
         new_id[v as usize] = i as u32;
     }
     let new_coords: Vec<Coord> = order.iter().map(|&v| coords[v as usize]).collect();
+    let new_osm: Vec<i64> = order.iter().map(|&v| junction_osm[v as usize]).collect();
     let mut new_edges = Vec::with_capacity(edges.len());
+    let mut new_way = Vec::with_capacity(edges.len());
     let mut new_shape = Vec::with_capacity(shape.len());
-    for e in &edges {
+    for (e, &way) in edges.iter().zip(&edge_way) {
         if !keep[e.from as usize] || !keep[e.to as usize] {
             stats.dropped_edges += 1;
             continue;
@@ -152,8 +165,14 @@ pub(crate) fn build_network(roads: &OsmRoads) -> (RoadNetwork, BuildStats) {
             shape_end: new_shape.len() as u32,
             ..*e
         });
+        new_way.push(way);
     }
-    (RoadNetwork::new(new_coords, new_edges, new_shape), stats)
+    let mut forbidden = ForbiddenTurns::new();
+    if restrictions {
+        (forbidden, stats.turns) = resolve(&roads.restrictions, &new_edges, &new_way, &new_osm);
+    }
+    let net = RoadNetwork::new(new_coords, new_edges, new_shape, &forbidden);
+    (net, stats)
 }
 
 /// Marks the nodes of the largest strongly connected component (petgraph's iterative

@@ -1,6 +1,7 @@
 //! Where searches start and end: the two ends of a snapped edge, with the partial
 //! weight of the piece of edge between the snapped point and that end. One-way edges
-//! can only be left forward (towards their last shape point) and entered forward.
+//! can only be left forward (towards their last shape point) and entered forward. At a
+//! junction expanded for turn restrictions, the node is the copy for that edge direction.
 
 use crate::network::{edge_dir, EdgeDir, RoadNetwork};
 use crate::snap::Snapped;
@@ -57,14 +58,14 @@ pub(crate) fn sources(net: &RoadNetwork, s: &Snapped) -> Endpoints {
     let mut out = Endpoints::new();
     if e.forward != INFINITE {
         out.push(Endpoint {
-            node: e.to,
+            node: net.dir_head[edge_dir(s.edge, false) as usize],
             weight: portion(e.forward, 1.0 - s.fraction),
             dir: edge_dir(s.edge, false),
         });
     }
     if e.backward != INFINITE {
         out.push(Endpoint {
-            node: e.from,
+            node: net.dir_head[edge_dir(s.edge, true) as usize],
             weight: portion(e.backward, s.fraction),
             dir: edge_dir(s.edge, true),
         });
@@ -78,14 +79,14 @@ pub(crate) fn targets(net: &RoadNetwork, t: &Snapped) -> Endpoints {
     let mut out = Endpoints::new();
     if e.forward != INFINITE {
         out.push(Endpoint {
-            node: e.from,
+            node: net.dir_tail[edge_dir(t.edge, false) as usize],
             weight: portion(e.forward, t.fraction),
             dir: edge_dir(t.edge, false),
         });
     }
     if e.backward != INFINITE {
         out.push(Endpoint {
-            node: e.to,
+            node: net.dir_tail[edge_dir(t.edge, true) as usize],
             weight: portion(e.backward, 1.0 - t.fraction),
             dir: edge_dir(t.edge, true),
         });

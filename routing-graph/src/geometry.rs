@@ -3,6 +3,7 @@
 use crate::coord::{BBox, Coord};
 use crate::network::{EdgeDir, RoadNetwork};
 use crate::snap::Snapped;
+use crate::turns::TURN;
 
 /// Appends `c` unless it repeats the last point.
 fn push(out: &mut Vec<Coord>, c: Coord) {
@@ -28,7 +29,7 @@ pub(crate) fn route_geometry(
     } else {
         shape[..=seg].iter().rev().for_each(|&c| push(&mut out, c));
     }
-    for &dir in edges {
+    for &dir in edges.iter().filter(|&&d| d != TURN) {
         let shape = net.edge_shape(dir >> 1);
         if dir & 1 == 0 {
             shape.iter().for_each(|&c| push(&mut out, c));

@@ -28,6 +28,7 @@ mod search_space;
 mod snap;
 mod store;
 mod straight_line;
+mod turns;
 mod weight;
 
 pub use coord::{BBox, Coord, ParseCoordError};

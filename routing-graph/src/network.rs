@@ -5,7 +5,9 @@
 //! index-based layout that can be written to and read from one file as plain arrays.
 
 use crate::coord::{BBox, Coord};
-use crate::weight::{Weight, INFINITE};
+use crate::turns::{drivable, ForbiddenTurns, TURN};
+use crate::weight::Weight;
+use std::collections::HashMap;
 
 /// A road edge between two junctions, following (part of) one OSM way.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -37,7 +39,7 @@ pub(crate) fn edge_dir(edge: u32, reversed: bool) -> EdgeDir {
 pub(crate) struct Arc {
     /// Node reached.
     pub head: u32,
-    /// Road edge and direction travelled.
+    /// Road edge and direction travelled, or [`TURN`] inside an expanded junction.
     pub edge_dir: EdgeDir,
     /// Cost.
     pub weight: Weight,
@@ -46,7 +48,8 @@ pub(crate) struct Arc {
 /// Junctions, edges, shapes and the forward adjacency.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct RoadNetwork {
-    /// Position of each junction node.
+    /// Position of each node: the junctions, then the copies of restricted junctions
+    /// (see [`crate::turns`]).
     pub coords: Vec<Coord>,
     /// Road edges.
     pub edges: Vec<RoadEdge>,
@@ -56,41 +59,90 @@ pub(crate) struct RoadNetwork {
     pub out_first: Vec<u32>,
     /// Arcs grouped by tail node.
     pub out_arcs: Vec<Arc>,
+    /// Node reached by each [`EdgeDir`] (its head junction, or that junction's in-copy).
+    pub dir_head: Vec<u32>,
+    /// Node each [`EdgeDir`] leaves from (its tail junction, or that junction's out-copy).
+    pub dir_tail: Vec<u32>,
 }
 
 impl RoadNetwork {
-    /// Builds the adjacency from nodes, edges and shapes.
-    pub fn new(coords: Vec<Coord>, edges: Vec<RoadEdge>, shape: Vec<Coord>) -> Self {
-        let n = coords.len();
-        let mut arcs: Vec<(u32, Arc)> = Vec::with_capacity(edges.len() * 2);
-        for (i, e) in edges.iter().enumerate() {
-            if e.from == e.to {
-                continue; // a loop never shortens a path between junctions
+    /// Builds the adjacency from junctions, edges and shapes, expanding the junctions
+    /// with forbidden turns into in- and out-copies joined by the allowed turns.
+    pub fn new(
+        mut coords: Vec<Coord>,
+        edges: Vec<RoadEdge>,
+        shape: Vec<Coord>,
+        forbidden: &ForbiddenTurns,
+    ) -> Self {
+        let dirs = edges.len() as u32 * 2;
+        let mut dir_tail = Vec::with_capacity(dirs as usize);
+        let mut dir_head = Vec::with_capacity(dirs as usize);
+        for e in &edges {
+            dir_tail.extend([e.from, e.to]);
+            dir_head.extend([e.to, e.from]);
+        }
+        let mut incident: HashMap<u32, (Vec<EdgeDir>, Vec<EdgeDir>)> =
+            forbidden.keys().map(|&v| (v, Default::default())).collect();
+        // Loops get copies too: a snapped point on one must still reach the junction.
+        let open = |d: u32| {
+            let e = &edges[(d >> 1) as usize];
+            (if d & 1 == 0 { e.forward } else { e.backward }) != crate::weight::INFINITE
+        };
+        for d in (0..dirs).filter(|&d| open(d)) {
+            if let Some((arriving, _)) = incident.get_mut(&dir_head[d as usize]) {
+                arriving.push(d);
             }
-            let i = i as u32;
-            if e.forward != INFINITE {
-                arcs.push((
-                    e.from,
-                    Arc {
-                        head: e.to,
-                        edge_dir: edge_dir(i, false),
-                        weight: e.forward,
-                    },
-                ));
-            }
-            if e.backward != INFINITE {
-                arcs.push((
-                    e.to,
-                    Arc {
-                        head: e.from,
-                        edge_dir: edge_dir(i, true),
-                        weight: e.backward,
-                    },
-                ));
+            if let Some((_, leaving)) = incident.get_mut(&dir_tail[d as usize]) {
+                leaving.push(d);
             }
         }
-        arcs.sort_by_key(|(tail, a)| (*tail, a.head));
-        let out_first = csr_offsets(n, arcs.iter().map(|(tail, _)| *tail));
+        let mut arcs: Vec<(u32, Arc)> = Vec::with_capacity(edges.len() * 2);
+        for (&v, turns) in forbidden {
+            let Some((arriving, leaving)) = incident.get(&v) else {
+                continue;
+            };
+            let c = coords[v as usize];
+            let first_in = coords.len() as u32;
+            for (k, &d) in arriving.iter().enumerate() {
+                dir_head[d as usize] = first_in + k as u32;
+                coords.push(c);
+            }
+            let first_out = coords.len() as u32;
+            for (k, &d) in leaving.iter().enumerate() {
+                dir_tail[d as usize] = first_out + k as u32;
+                coords.push(c);
+            }
+            for (i, &a) in arriving.iter().enumerate() {
+                for (j, &b) in leaving.iter().enumerate() {
+                    if !turns.contains(&(a, b)) {
+                        let head = first_out + j as u32;
+                        let (edge_dir, weight) = (TURN, 0);
+                        arcs.push((
+                            first_in + i as u32,
+                            Arc {
+                                head,
+                                edge_dir,
+                                weight,
+                            },
+                        ));
+                    }
+                }
+            }
+        }
+        for d in (0..dirs).filter(|&d| drivable(&edges, d)) {
+            let e = &edges[(d >> 1) as usize];
+            let weight = if d & 1 == 0 { e.forward } else { e.backward };
+            arcs.push((
+                dir_tail[d as usize],
+                Arc {
+                    head: dir_head[d as usize],
+                    edge_dir: d,
+                    weight,
+                },
+            ));
+        }
+        arcs.sort_by_key(|(tail, a)| (*tail, a.head, a.edge_dir));
+        let out_first = csr_offsets(coords.len(), arcs.iter().map(|(tail, _)| *tail));
         let out_arcs = arcs.into_iter().map(|(_, a)| a).collect();
         Self {
             coords,
@@ -98,10 +150,12 @@ impl RoadNetwork {
             shape,
             out_first,
             out_arcs,
+            dir_head,
+            dir_tail,
         }
     }
 
-    /// Number of junction nodes.
+    /// Number of nodes (junctions and copies of restricted junctions).
     pub fn node_count(&self) -> usize {
         self.coords.len()
     }
@@ -131,6 +185,8 @@ impl RoadNetwork {
         self.shape.shrink_to_fit();
         self.out_first.shrink_to_fit();
         self.out_arcs.shrink_to_fit();
+        self.dir_head.shrink_to_fit();
+        self.dir_tail.shrink_to_fit();
     }
 
     /// Bytes held by the arrays.
@@ -141,6 +197,7 @@ impl RoadNetwork {
             + self.shape.capacity() * size_of::<Coord>()
             + self.out_first.capacity() * size_of::<u32>()
             + self.out_arcs.capacity() * size_of::<Arc>()
+            + (self.dir_head.capacity() + self.dir_tail.capacity()) * size_of::<u32>()
     }
 }
 

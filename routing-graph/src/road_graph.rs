@@ -73,6 +73,16 @@ pub struct ImportSummary {
     pub dropped_edges: usize,
     /// Shortcuts added by the contraction hierarchy.
     pub shortcuts: usize,
+    /// Turn restrictions for cars applied (`no_*` / `only_*`, from way, via node, to way).
+    pub turn_restrictions: usize,
+    /// Turn restrictions for cars skipped because their form is not modelled (via ways,
+    /// conditional restrictions, malformed relations).
+    pub turn_restrictions_unsupported: usize,
+    /// Turn restrictions skipped because their ways or via node are not in the graph or
+    /// do not meet there.
+    pub turn_restrictions_unresolved: usize,
+    /// Turn restrictions skipped because they would leave a road without any exit.
+    pub turn_restrictions_dead_end: usize,
     /// Reading and decoding the PBF.
     pub read_time: Duration,
     /// Building the network (splitting, components).
@@ -120,10 +130,21 @@ impl RoadGraph {
         }
     }
 
-    /// Imports an `.osm.pbf` file with the car profile and preprocesses it.
+    /// Imports an `.osm.pbf` file with the car profile (turn restrictions included) and
+    /// preprocesses it.
     pub fn from_pbf(
         path: impl AsRef<Path>,
         options: &ImportOptions,
+    ) -> Result<(Self, ImportSummary), ImportError> {
+        Self::from_pbf_with_turn_restrictions(path, options, true)
+    }
+
+    /// Like [`RoadGraph::from_pbf`]; `turn_restrictions: false` ignores the turn
+    /// restrictions (for comparisons).
+    pub fn from_pbf_with_turn_restrictions(
+        path: impl AsRef<Path>,
+        options: &ImportOptions,
+        turn_restrictions: bool,
     ) -> Result<(Self, ImportSummary), ImportError> {
         let path = path.as_ref();
         let report = |p| {
@@ -137,7 +158,7 @@ impl RoadGraph {
         let read_time = t0.elapsed();
         let t1 = Instant::now();
         report(ImportProgress::Building);
-        let (net, stats) = build_network(&roads);
+        let (net, stats) = build_network(&roads, turn_restrictions);
         if net.edges.is_empty() {
             return Err(ImportError::NoRoads {
                 path: path.to_path_buf(),
@@ -158,6 +179,10 @@ impl RoadGraph {
             dropped_component_nodes: stats.dropped_nodes,
             dropped_edges: stats.dropped_edges,
             shortcuts: ch.shortcut_count(),
+            turn_restrictions: stats.turns.applied,
+            turn_restrictions_unsupported: roads.unsupported_restrictions,
+            turn_restrictions_unresolved: stats.turns.unresolved,
+            turn_restrictions_dead_end: stats.turns.dead_ends,
             read_time,
             build_time,
             contraction_time,
@@ -339,7 +364,8 @@ impl RoadGraph {
         roads_in(&self.net, bbox)
     }
 
-    /// Number of junction nodes.
+    /// Number of graph nodes (junctions, plus one copy per road arriving at or leaving
+    /// a junction with turn restrictions).
     pub fn node_count(&self) -> usize {
         self.net.node_count()
     }

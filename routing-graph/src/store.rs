@@ -2,7 +2,8 @@
 //!
 //! Layout (little endian): magic `FPGRAPH\0` (8 bytes), format version (u32), reserved
 //! (u32), payload length (u64), CRC-32 of the payload (u32), payload. The payload is a
-//! fixed sequence of arrays, each prefixed with its element count (u64). Loading checks
+//! fixed sequence of arrays, each prefixed with its element count (u64). Version 2 added
+//! the node each edge direction arrives at and leaves from (turn restrictions). Loading checks
 //! magic, version, length and checksum, then every index in the arrays, so that a damaged
 //! or foreign file is an error, never a panic or an endless loop.
 
@@ -10,11 +11,12 @@ use crate::ch::{ChArc, ContractionHierarchy, UpArc, ORIGINAL};
 use crate::coord::Coord;
 use crate::error::StoreError;
 use crate::network::{Arc, RoadEdge, RoadNetwork};
+use crate::turns::TURN;
 use std::path::Path;
 
 const MAGIC: &[u8; 8] = b"FPGRAPH\0";
 /// Format version written and read by this build.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const HEADER_LEN: usize = 8 + 4 + 4 + 8 + 4;
 
 /// Serialises network and hierarchy into the file format.
@@ -47,6 +49,8 @@ pub(crate) fn encode(net: &RoadNetwork, ch: &ContractionHierarchy) -> Vec<u8> {
         w.extend_from_slice(&a.edge_dir.to_le_bytes());
         w.extend_from_slice(&a.weight.to_le_bytes());
     }
+    put_u32s(&mut w, &net.dir_head);
+    put_u32s(&mut w, &net.dir_tail);
     put_u32s(&mut w, &ch.rank);
     for (first, arcs) in [(&ch.up_first, &ch.up), (&ch.down_first, &ch.down)] {
         put_u32s(&mut w, first);
@@ -178,6 +182,8 @@ fn read_all(r: &mut Reader) -> Option<(RoadNetwork, ContractionHierarchy)> {
             weight: r.u64()?,
         })
     })?;
+    let dir_head = r.array(4, |r| r.u32())?;
+    let dir_tail = r.array(4, |r| r.u32())?;
     let rank = r.array(4, |r| r.u32())?;
     let up_arc = |r: &mut Reader| {
         Some(UpArc {
@@ -203,6 +209,8 @@ fn read_all(r: &mut Reader) -> Option<(RoadNetwork, ContractionHierarchy)> {
             shape,
             out_first,
             out_arcs,
+            dir_head,
+            dir_tail,
         },
         ContractionHierarchy {
             rank,
@@ -218,7 +226,7 @@ fn read_all(r: &mut Reader) -> Option<(RoadNetwork, ContractionHierarchy)> {
 /// Checks every index so that queries on a loaded graph cannot go out of bounds.
 fn validate(net: &RoadNetwork, ch: &ContractionHierarchy) -> Result<(), &'static str> {
     let n = net.coords.len();
-    let edge_ok = |dir: u32| ((dir >> 1) as usize) < net.edges.len();
+    let edge_ok = |dir: u32| dir == TURN || ((dir >> 1) as usize) < net.edges.len();
     let csr_ok = |first: &[u32], len: usize| {
         first.len() == n + 1
             && first.first() == Some(&0)
@@ -245,6 +253,17 @@ fn validate(net: &RoadNetwork, ch: &ContractionHierarchy) -> Result<(), &'static
             .all(|a| (a.head as usize) < n && edge_ok(a.edge_dir))
     {
         return Err("bad adjacency");
+    }
+    let dirs = net.edges.len() * 2;
+    if net.dir_head.len() != dirs
+        || net.dir_tail.len() != dirs
+        || !net
+            .dir_head
+            .iter()
+            .chain(&net.dir_tail)
+            .all(|&v| (v as usize) < n)
+    {
+        return Err("bad edge ends");
     }
     if ch.rank.len() != n
         || !csr_ok(&ch.up_first, ch.up.len())

@@ -6,9 +6,10 @@
 //! regional extracts.
 
 use super::profile::{car_rule, WayRule};
+use super::restriction::{self, Parsed, TurnRestriction};
 use crate::coord::Coord;
 use crate::error::ImportError;
-use osmpbf::{BlobDecode, BlobReader, BlobType, PrimitiveBlock};
+use osmpbf::{BlobDecode, BlobReader, BlobType, PrimitiveBlock, RelMemberType};
 use rayon::prelude::*;
 use std::fs::File;
 use std::io::BufReader;
@@ -35,6 +36,10 @@ pub struct OsmRoads {
     nodes: Vec<(i64, Coord)>,
     /// Number of `highway=*` ways seen (drivable or not).
     pub highway_ways: usize,
+    /// Supported turn restrictions for cars.
+    pub restrictions: Vec<TurnRestriction>,
+    /// Turn restrictions for cars in a form that is not modelled (via ways, conditional).
+    pub unsupported_restrictions: usize,
 }
 
 impl OsmRoads {
@@ -61,6 +66,8 @@ impl OsmRoads {
         }
         self.nodes.append(&mut other.nodes);
         self.highway_ways += other.highway_ways;
+        self.restrictions.append(&mut other.restrictions);
+        self.unsupported_restrictions += other.unsupported_restrictions;
         self
     }
 }
@@ -108,6 +115,7 @@ pub fn read_roads(path: &Path) -> Result<OsmRoads, ImportError> {
     };
     roads.nodes.par_sort_unstable_by_key(|(id, _)| *id);
     roads.ways.par_sort_unstable_by_key(|w| w.id);
+    roads.restrictions.sort_unstable_by_key(|r| r.id);
     Ok(roads)
 }
 
@@ -137,6 +145,29 @@ fn read_block(block: &PrimitiveBlock) -> OsmRoads {
                     nodes: way.refs().collect(),
                     rule,
                 });
+            }
+        }
+        for rel in group.relations() {
+            let tags: Vec<(&str, &str)> = rel.tags().collect();
+            let tag = |key: &str| tags.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+            if tag("type") != Some("restriction") {
+                continue;
+            }
+            let members: Vec<restriction::Member> = rel
+                .members()
+                .map(|m| {
+                    (
+                        m.role().unwrap_or(""),
+                        m.member_type == RelMemberType::Node,
+                        m.member_type == RelMemberType::Way,
+                        m.member_id,
+                    )
+                })
+                .collect();
+            match restriction::parse(rel.id(), tag, &members) {
+                Parsed::Supported(r) => out.restrictions.push(r),
+                Parsed::Unsupported => out.unsupported_restrictions += 1,
+                Parsed::Ignored => {}
             }
         }
     }
