@@ -24,6 +24,12 @@ cleanup() {
   kill "$serve_pid" 2>/dev/null || true
   wait "$serve_pid" 2>/dev/null || true
   psql "$DATABASE_URL" -qc 'DROP TABLE IF EXISTS bench_raw_inserts' >/dev/null 2>&1 || true
+  # Leave the demo organisation as the demo seeded it.
+  psql "$DATABASE_URL" -q >/dev/null 2>&1 <<'SQL' || true
+DELETE FROM activity WHERE org_id = (SELECT id FROM organisations WHERE slug = 'demo')
+  AND entity = 'work_order' AND after->>'title' LIKE 'bench %';
+DELETE FROM work_orders WHERE org_id = (SELECT id FROM organisations WHERE slug = 'demo') AND title LIKE 'bench %';
+SQL
   rm -rf "$data"
   fieldpath_pg_stop
 }

@@ -115,9 +115,12 @@ pub async fn list(
     where_sql += &extra;
     let (column, descending) = spec.sort;
     let direction = if descending { "DESC" } else { "ASC" };
+    // Page first, JSON after: only the page's rows are turned into JSON, and the plain ORDER BY
+    // (no NULLS clause) can walk the (org_id, column) indexes.
     let page_sql = format!(
-        "SELECT {ROW} FROM {} t WHERE {where_sql} ORDER BY t.{column} {direction} NULLS LAST, t.id {direction} \
-         LIMIT {} OFFSET {}",
+        "SELECT {ROW} FROM (SELECT * FROM {} t WHERE {where_sql} \
+         ORDER BY t.{column} {direction}, t.id {direction} LIMIT {} OFFSET {}) t \
+         ORDER BY t.{column} {direction}, t.id {direction}",
         res.table, spec.limit, spec.offset
     );
     let count_sql = format!("SELECT count(*) FROM {} t WHERE {where_sql}", res.table);
@@ -190,6 +193,57 @@ pub async fn insert(
         .bind(org_id)
         .bind(Json(Value::Object(fields.clone())))
         .fetch_one(conn)
+        .await?;
+    Ok(row.0)
+}
+
+/// Who creates a record, for [`create_logged`].
+#[derive(Debug, Clone, Copy)]
+pub struct Creator {
+    /// Organisation.
+    pub org_id: Uuid,
+    /// Acting user.
+    pub actor_id: Uuid,
+}
+
+/// Creates a record and its `create` activity entry in ONE statement (no explicit
+/// transaction: a single round trip). With `numbered`, the organisation's next work-order
+/// number is taken in the same statement, so the counter row is locked only briefly.
+pub async fn create_logged(
+    pool: &PgPool,
+    res: &Resource,
+    who: Creator,
+    fields: &Map<String, Value>,
+    numbered: bool,
+) -> Result<Value, sqlx::Error> {
+    let cols = column_list(fields);
+    let table = res.table;
+    let sql = if numbered {
+        format!(
+            "WITH seq AS (UPDATE organisations SET wo_seq = wo_seq + 1 WHERE id = $1 RETURNING wo_seq), \
+             created AS (INSERT INTO {table} AS t (org_id, seq, number, {cols}) \
+               SELECT $1, seq.wo_seq, 'WO-' || CASE WHEN seq.wo_seq < 1000000 \
+                 THEN lpad(seq.wo_seq::text, 6, '0') ELSE seq.wo_seq::text END, {cols} \
+               FROM seq, jsonb_populate_record(NULL::{table}, $2) RETURNING {ROW} AS doc), \
+             logged AS (INSERT INTO activity (org_id, actor_id, entity, entity_id, action, after) \
+               SELECT $1, $3, $4, (doc->>'id')::uuid, 'create', doc FROM created) \
+             SELECT doc FROM created"
+        )
+    } else {
+        format!(
+            "WITH created AS (INSERT INTO {table} AS t (org_id, {cols}) \
+               SELECT $1, {cols} FROM jsonb_populate_record(NULL::{table}, $2) RETURNING {ROW} AS doc), \
+             logged AS (INSERT INTO activity (org_id, actor_id, entity, entity_id, action, after) \
+               SELECT $1, $3, $4, (doc->>'id')::uuid, 'create', doc FROM created) \
+             SELECT doc FROM created"
+        )
+    };
+    let (row,) = sqlx::query_as::<Postgres, JsonRow>(&sql)
+        .bind(who.org_id)
+        .bind(Json(Value::Object(fields.clone())))
+        .bind(who.actor_id)
+        .bind(res.entity)
+        .fetch_one(pool)
         .await?;
     Ok(row.0)
 }

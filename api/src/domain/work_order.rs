@@ -63,7 +63,8 @@ pub fn role_may_transition(role: Role, from: &str, to: &str) -> bool {
     }
 }
 
-/// The display number of the `seq`-th work order of an organisation: `WO-000123`.
+/// The display number of the `seq`-th work order of an organisation: `WO-000123` (the same
+/// format is computed in SQL by `db::records::create_logged`).
 pub fn number(seq: i64) -> String {
     format!("WO-{seq:06}")
 }

@@ -215,28 +215,12 @@ async fn create(
             &mut fields,
         )?;
     }
-    let mut tx = st.db.begin().await?;
-    if std::ptr::eq(res, &WORK_ORDERS) {
-        let seq = db::orgs::next_work_order_seq(&mut tx, auth.org_id).await?;
-        fields.insert("seq".into(), Value::from(seq));
-        fields.insert("number".into(), Value::from(work_order::number(seq)));
-    }
-    let row = db::records::insert(&mut tx, res, auth.org_id, &fields).await?;
-    db::activity::record(
-        &mut tx,
-        Change {
-            org_id: auth.org_id,
-            actor_id: Some(auth.user_id),
-            entity: res.entity,
-            entity_id: id_of(&row),
-            action: "create",
-            before: None,
-            after: Some(&row),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    crate::live::publish_record(&st, auth.org_id, res.entity, &row);
+    let who = db::records::Creator {
+        org_id: auth.org_id,
+        actor_id: auth.user_id,
+    };
+    let numbered = std::ptr::eq(res, &WORK_ORDERS);
+    let row = db::records::create_logged(&st.db, res, who, &fields, numbered).await?;
     let location = format!("/api/v1/{}/{}", res.path, id_of(&row));
     let mut response = record_response(StatusCode::CREATED, row);
     if let Ok(v) = HeaderValue::from_str(&location) {
