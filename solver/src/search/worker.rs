@@ -48,8 +48,8 @@ impl Default for Params {
             ruin: RuinParams::default(),
             blink: 0.01,
             fleet_share: 0.4,
-            t0: 0.1,
-            tf: 0.002,
+            t0: 0.3,
+            tf: 0.005,
         }
     }
 }
@@ -171,7 +171,6 @@ impl<'a> Worker<'a> {
         self.phase = Phase::Distance;
         self.last_improvement = self.iterations;
         self.distance_from = self.fraction;
-        self.edge_cost = edge_cost(&self.best);
     }
 
     /// Removes the smallest route of the current solution into the unassigned list.
@@ -311,7 +310,8 @@ impl<'a> Worker<'a> {
     }
 }
 
-/// Mean cost per travelled edge of a solution: the temperature scale.
+/// Mean cost per travelled edge of a solution (the construction's sets the temperature
+/// scale: hotter than the final solution's, which helps escape clustered optima).
 fn edge_cost(s: &State) -> f64 {
     let served: usize = s.routes.iter().map(|r| r.len()).sum();
     let edges = (served + s.used_routes()).max(1) as f64;
