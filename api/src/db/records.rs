@@ -93,6 +93,18 @@ pub async fn list(
     scope: &Scope,
     spec: &ListSpec,
 ) -> Result<(Vec<Value>, i64), sqlx::Error> {
+    let (items, total) = list_json(pool, res, scope, spec).await?;
+    let items = serde_json::from_str(&items).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    Ok((items, total))
+}
+
+/// A page of records as a JSON array (text) and the total number matching the conditions.
+pub async fn list_json(
+    pool: &PgPool,
+    res: &Resource,
+    scope: &Scope,
+    spec: &ListSpec,
+) -> Result<(String, i64), sqlx::Error> {
     let mut where_sql = String::from("t.org_id = $1");
     let mut n = 2;
     for cond in &spec.conditions {
@@ -116,36 +128,29 @@ pub async fn list(
     let (column, descending) = spec.sort;
     let direction = if descending { "DESC" } else { "ASC" };
     // Page first, JSON after: only the page's rows are turned into JSON, and the plain ORDER BY
-    // (no NULLS clause) can walk the (org_id, column) indexes.
-    let page_sql = format!(
-        "SELECT {ROW} FROM (SELECT * FROM {} t WHERE {where_sql} \
-         ORDER BY t.{column} {direction}, t.id {direction} LIMIT {} OFFSET {}) t \
-         ORDER BY t.{column} {direction}, t.id {direction}",
-        res.table, spec.limit, spec.offset
+    // (no NULLS clause) can walk the (org_id, column) indexes. Page and count in one round trip;
+    // the page comes back as JSON text, passed to the client without re-parsing.
+    let order = format!("t.{column} {direction}, t.id {direction}");
+    let sql = format!(
+        "SELECT coalesce((SELECT json_agg({ROW} ORDER BY {order}) FROM \
+           (SELECT * FROM {table} t WHERE {where_sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}) t), \
+           '[]')::text, \
+         (SELECT count(*) FROM {table} t WHERE {where_sql})",
+        table = res.table,
+        limit = spec.limit,
+        offset = spec.offset
     );
-    let count_sql = format!("SELECT count(*) FROM {} t WHERE {where_sql}", res.table);
-
-    let mut page = sqlx::query_as::<Postgres, JsonRow>(&page_sql).bind(scope.org_id);
-    let mut count = sqlx::query_as::<Postgres, (i64,)>(&count_sql).bind(scope.org_id);
+    let mut query = sqlx::query_as::<Postgres, (String, i64)>(&sql).bind(scope.org_id);
     for cond in &spec.conditions {
         match cond {
-            Condition::AnyOf { values, .. } => {
-                page = page.bind(values.clone());
-                count = count.bind(values.clone());
-            }
-            Condition::Snippet { value, .. } => {
-                page = page.bind(value.clone());
-                count = count.bind(value.clone());
-            }
+            Condition::AnyOf { values, .. } => query = query.bind(values.clone()),
+            Condition::Snippet { value, .. } => query = query.bind(value.clone()),
         }
     }
     if let Some(customer) = customer {
-        page = page.bind(customer);
-        count = count.bind(customer);
+        query = query.bind(customer);
     }
-    let rows = page.fetch_all(pool).await?;
-    let (total,) = count.fetch_one(pool).await?;
-    Ok((rows.into_iter().map(|r| r.0 .0).collect(), total))
+    query.fetch_one(pool).await
 }
 
 /// Locks a record of the organisation for a change (`SELECT ... FOR UPDATE`): concurrent
