@@ -63,6 +63,7 @@ _fp_pg_export_private() {
   export DATABASE_URL="postgres://postgres@127.0.0.1:$port/fieldpath"
   # For the restart-recovery test: `bash $FIELDPATH_PG_SCRIPT stop|start` controls this cluster.
   export FIELDPATH_PG_SCRIPT="$FIELDPATH_REPO/scripts/pg.sh"
+  export FIELDPATH_PG_DIR
 }
 
 fieldpath_pg_start() {
