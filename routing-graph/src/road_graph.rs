@@ -225,11 +225,9 @@ impl RoadGraph {
     fn best_path(&self, s: &Snapped, t: &Snapped, use_ch: bool, with_path: bool) -> Option<Choice> {
         let (src, tgt) = (sources(&self.net, s), targets(&self.net, t));
         let via = if use_ch {
-            let mut fwd = self.pool.take();
-            let mut bwd = self.pool.take();
+            let (mut fwd, mut bwd) = self.pool.take_pair();
             let found = query::shortest_path(&self.ch, &mut fwd, &mut bwd, &src, &tgt, with_path);
-            self.pool.give(fwd);
-            self.pool.give(bwd);
+            self.pool.give_pair(fwd, bwd);
             found
         } else {
             self.pool

@@ -135,6 +135,31 @@ impl SpacePool {
         space
     }
 
+    /// Takes two clean search spaces with one lock (bidirectional queries).
+    pub fn take_pair(&self) -> (SearchSpace, SearchSpace) {
+        let (a, b) = self
+            .free
+            .lock()
+            .map(|mut f| (f.pop(), f.pop()))
+            .unwrap_or((None, None));
+        let clean = |s: Option<SearchSpace>| {
+            let mut space = s.unwrap_or_else(|| SearchSpace::new(self.n));
+            space.reset();
+            space
+        };
+        (clean(a), clean(b))
+    }
+
+    /// Returns two search spaces with one lock.
+    pub fn give_pair(&self, a: SearchSpace, b: SearchSpace) {
+        if let Ok(mut free) = self.free.lock() {
+            if free.len() < 64 {
+                free.push(a);
+                free.push(b);
+            }
+        }
+    }
+
     /// Returns a search space to the pool.
     pub fn give(&self, space: SearchSpace) {
         if let Ok(mut free) = self.free.lock() {

@@ -3,7 +3,8 @@
 //! Layout (little endian): magic `FPGRAPH\0` (8 bytes), format version (u32), reserved
 //! (u32), payload length (u64), CRC-32 of the payload (u32), payload. The payload is a
 //! fixed sequence of arrays, each prefixed with its element count (u64). Version 2 added
-//! the node each edge direction arrives at and leaves from (turn restrictions). Loading checks
+//! the node each edge direction arrives at and leaves from (turn restrictions); version 3
+//! numbers the hierarchy's search graph by rank. Loading checks
 //! magic, version, length and checksum, then every index in the arrays, so that a damaged
 //! or foreign file is an error, never a panic or an endless loop.
 
@@ -16,7 +17,7 @@ use std::path::Path;
 
 const MAGIC: &[u8; 8] = b"FPGRAPH\0";
 /// Format version written and read by this build.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 const HEADER_LEN: usize = 8 + 4 + 4 + 8 + 4;
 
 /// Serialises network and hierarchy into the file format.
@@ -264,6 +265,13 @@ fn validate(net: &RoadNetwork, ch: &ContractionHierarchy) -> Result<(), &'static
             .all(|&v| (v as usize) < n)
     {
         return Err("bad edge ends");
+    }
+    let mut seen = vec![false; n];
+    for &r in &ch.rank {
+        match seen.get_mut(r as usize) {
+            Some(s) if !*s => *s = true,
+            _ => return Err("rank is not a permutation"),
+        }
     }
     if ch.rank.len() != n
         || !csr_ok(&ch.up_first, ch.up.len())

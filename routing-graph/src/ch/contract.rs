@@ -290,8 +290,19 @@ pub(crate) fn contract(
         }
     }
     progress(n, n);
-    let (up_first, up) = into_csr(n, up);
-    let (down_first, down) = into_csr(n, down);
+    // The search graph is numbered by rank: upward searches then move towards the end
+    // of the arrays, and the top of the hierarchy, which every search reaches, is one
+    // contiguous, cache-resident block.
+    let by_rank = |list: Vec<(u32, UpArc)>| -> Vec<(u32, UpArc)> {
+        list.into_iter()
+            .map(|(v, a)| {
+                let node = rank[a.node as usize];
+                (rank[v as usize], UpArc { node, ..a })
+            })
+            .collect()
+    };
+    let (up_first, up) = into_csr(n, by_rank(up));
+    let (down_first, down) = into_csr(n, by_rank(down));
     ContractionHierarchy {
         rank,
         up_first,

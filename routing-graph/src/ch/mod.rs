@@ -35,24 +35,31 @@ pub(crate) struct UpArc {
     pub weight: Weight,
 }
 
-/// The preprocessed hierarchy.
+/// The preprocessed hierarchy. The search graph (`up`, `down`) is numbered by rank:
+/// node `v` of the road network is node `rank[v]` there.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ContractionHierarchy {
     /// Contraction order of each node (0 = contracted first).
     pub rank: Vec<u32>,
     /// CSR offsets of `up`.
     pub up_first: Vec<u32>,
-    /// Arcs `v -> node` with `node` higher, grouped by `v` (forward searches).
+    /// Arcs `v -> node` with `node` higher, grouped by `v` (forward searches; rank ids).
     pub up: Vec<UpArc>,
     /// CSR offsets of `down`.
     pub down_first: Vec<u32>,
-    /// Arcs `node -> v` with `node` higher, grouped by `v` (backward searches).
+    /// Arcs `node -> v` with `node` higher, grouped by `v` (backward searches; rank ids).
     pub down: Vec<UpArc>,
     /// All arcs, for unpacking shortcuts.
     pub arcs: Vec<ChArc>,
 }
 
 impl ContractionHierarchy {
+    /// Search-graph id (rank) of road network node `v`.
+    #[inline]
+    pub fn node(&self, v: u32) -> u32 {
+        self.rank[v as usize]
+    }
+
     /// Upward arcs leaving `v`.
     #[inline]
     pub fn up(&self, v: u32) -> &[UpArc] {

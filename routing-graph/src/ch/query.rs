@@ -17,10 +17,10 @@ pub(crate) fn shortest_path(
     with_path: bool,
 ) -> Option<NodePath> {
     for (k, s) in sources.iter().enumerate() {
-        fwd.relax(s.node, s.weight, (INIT - k as u32, INIT));
+        fwd.relax(ch.node(s.node), s.weight, (INIT - k as u32, INIT));
     }
     for (k, t) in targets.iter().enumerate() {
-        bwd.relax(t.node, t.weight, (INIT - k as u32, INIT));
+        bwd.relax(ch.node(t.node), t.weight, (INIT - k as u32, INIT));
     }
     let mut best = INFINITE;
     let mut meeting = None;
@@ -94,7 +94,8 @@ pub(crate) fn shortest_path(
     })
 }
 
-/// Upward search space of one side: every non-stalled settled node with its weight.
+/// Upward search space of one side: every non-stalled settled node (rank id) with its
+/// weight.
 pub(crate) fn upward_space(
     ch: &ContractionHierarchy,
     space: &mut SearchSpace,
@@ -103,7 +104,7 @@ pub(crate) fn upward_space(
     mut settled: impl FnMut(u32, Weight),
 ) {
     for s in starts {
-        space.relax(s.node, s.weight, (INIT, INIT));
+        space.relax(ch.node(s.node), s.weight, (INIT, INIT));
     }
     while let Some((d, v)) = space.pop() {
         let (relax_arcs, stall_arcs) = if forward {
