@@ -416,6 +416,13 @@ async fn attachments_upload_download_and_history() {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 
+    // Deleting the record removes the file too.
+    let item = format!("/api/v1/attachments/{}", up2.id());
+    let r = app.delete(&item, &org.admin, "\"1\"").await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let gone = app.get(&format!("{item}/content"), &org.admin).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+
     let history = app
         .get(
             &format!("/api/v1/assets/{}/history", recs.asset),

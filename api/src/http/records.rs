@@ -9,7 +9,7 @@ use super::auth::AuthUser;
 use super::extract::{etag, expected_version, ApiJson, ApiPath, ApiQuery};
 use super::listing::list_spec;
 use crate::db::{self, activity::Change, records::Scope};
-use crate::domain::resources::{self, Resource, RuleCtx, ASSETS, WORK_ORDERS};
+use crate::domain::resources::{self, Resource, RuleCtx, ASSETS, ATTACHMENTS, WORK_ORDERS};
 use crate::domain::roles::Role;
 use crate::domain::work_order;
 use crate::error::{ApiError, ApiResult};
@@ -325,6 +325,15 @@ async fn remove(
     )
     .await?;
     tx.commit().await?;
+    if std::ptr::eq(res, &ATTACHMENTS) {
+        // The row is gone; the file goes too (best effort: a leftover file is only garbage).
+        if let Some(key) = before.get("object_key").and_then(Value::as_str) {
+            let key = object_store::path::Path::from(key);
+            if let Err(e) = st.store.delete(&key).await {
+                tracing::warn!(error = %e, %key, "attachment file not deleted");
+            }
+        }
+    }
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
