@@ -20,5 +20,5 @@ pub mod scenario;
 pub mod state;
 pub mod storage;
 pub mod telemetry;
-pub mod web;
 pub mod vroom;
+pub mod web;

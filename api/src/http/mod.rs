@@ -19,8 +19,8 @@ pub mod ops;
 pub mod optimize;
 pub mod osrm;
 pub mod records;
-pub mod schedule;
 pub mod scenarios;
+pub mod schedule;
 pub mod session;
 pub mod tickets;
 
@@ -44,8 +44,8 @@ pub fn api_routes(state: &AppState) -> Router<AppState> {
         .merge(board::routes())
         .merge(optimize::routes())
         .merge(schedule::routes())
-        .merge(desk::routes())
         .merge(scenarios::routes())
+        .merge(desk::routes())
 }
 
 /// The whole service: API, operations endpoints, JSON 404/405, metrics and request tracing.
