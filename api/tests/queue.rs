@@ -107,9 +107,11 @@ async fn three_workers_run_each_job_exactly_once() {
         handled += h.await.expect("worker task");
     }
     assert_eq!(handled, 40);
-    let counts = counts.lock().expect("lock");
-    assert_eq!(counts.len(), 40);
-    assert!(counts.values().all(|&c| c == 1), "{counts:?}");
+    {
+        let counts = counts.lock().expect("lock");
+        assert_eq!(counts.len(), 40);
+        assert!(counts.values().all(|&c| c == 1), "{counts:?}");
+    }
     for (n, id) in ids.iter().enumerate() {
         let s = queue
             .status(org, *id, true)
