@@ -81,6 +81,8 @@ pub(crate) fn evaluate(
     if greedy.is_some() || inst.problem.technicians[t].breaks.len() != 1 {
         return greedy;
     }
+    // Breaks only delay: when the windows fail without the break, no position helps.
+    simulate(inst, t, jobs.clone().map(Step::Job), Breaks::Partial, None)?;
     rescue(inst, t, jobs).map(|(e, _)| e)
 }
 

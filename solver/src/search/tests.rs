@@ -163,3 +163,83 @@ fn deterministic_with_iterations() {
     let b = solve(&p, &opts).expect("solves");
     assert_eq!(a, b);
 }
+
+/// 20 technicians × 200 jobs with skills, breaks, windows and time costs: the result
+/// passes the independent checker and comes back within the budget.
+#[test]
+fn field_service_sized_passes_the_checker() {
+    let mut seed = 12345u64;
+    let mut rnd = move || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as f64 / (1u64 << 31) as f64
+    };
+    let n_jobs = 200;
+    let n_techs = 20;
+    let points: Vec<(f64, f64)> = (0..n_jobs + 1)
+        .map(|_| (rnd() * 50.0, rnd() * 50.0))
+        .collect();
+    let matrix = TravelMatrix::from_fn(points.len(), |a, b| {
+        let d = ((points[a].0 - points[b].0).powi(2) + (points[a].1 - points[b].1).powi(2)).sqrt();
+        (d, d * 1000.0)
+    });
+    let technicians = (0..n_techs)
+        .map(|t| Technician {
+            id: format!("t{t}"),
+            start: Some(0),
+            end: Some(0),
+            shift: Shift {
+                start: 480.0,
+                end: 1080.0,
+                soft_end: Some(1020.0),
+                overtime_cost: 2.0,
+            },
+            breaks: vec![Break {
+                id: "lunch".into(),
+                duration: 30.0,
+                windows: vec![TimeWindow::new(690.0, 780.0)],
+            }],
+            skills: Skills::from_indices([t % 3, 3]).expect("skill"),
+            capacity: vec![40],
+            max_jobs: Some(14),
+            costs: Costs {
+                fixed: 50.0,
+                per_time: 0.5,
+                per_distance: 0.001,
+            },
+        })
+        .collect();
+    let jobs = (0..n_jobs)
+        .map(|j| {
+            let mut job = Job::new(format!("j{j}"), j + 1, 20.0 + 30.0 * rnd(), 1);
+            job.demand = vec![1 + (rnd() * 3.0) as i64];
+            job.skills = Skills::from_indices([j % 3]).expect("skill");
+            if j % 4 == 0 {
+                let s = 480.0 + rnd() * 420.0;
+                job.time_windows = vec![TimeWindow::new(s, s + 120.0)];
+            }
+            job
+        })
+        .collect();
+    let p = Problem {
+        matrix,
+        technicians,
+        jobs,
+        dimensions: 1,
+        objective: Objective::default(),
+        replan: None,
+    };
+    let started = std::time::Instant::now();
+    let opts = SolveOptions {
+        time_limit: Duration::from_secs(2),
+        threads: 2,
+        ..Default::default()
+    };
+    let sol = solve(&p, &opts).expect("solves");
+    assert!(started.elapsed() < Duration::from_secs(4));
+    assert!(sol.summary.served > 150, "served {}", sol.summary.served);
+    if let Err(v) = crate::check::check(&p, &sol) {
+        panic!("checker: {:?}", &v[..v.len().min(5)]);
+    }
+}
