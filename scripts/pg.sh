@@ -17,11 +17,18 @@
 
 FIELDPATH_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FIELDPATH_PG_DIR="${FIELDPATH_PG_DIR:-$FIELDPATH_REPO/.fieldpath/pg}"
+# As root the cluster runs as `postgres`, which may not be able to enter a checkout under a
+# private home (e.g. /root/...): keep the cluster under /tmp then, one folder per checkout.
+if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1 &&
+  ! runuser -u postgres -- test -x "$FIELDPATH_REPO" 2>/dev/null &&
+  [ "$FIELDPATH_PG_DIR" = "$FIELDPATH_REPO/.fieldpath/pg" ]; then
+  FIELDPATH_PG_DIR="/tmp/fieldpath-pg-$(printf %s "$FIELDPATH_REPO" | md5sum | cut -c1-12)"
+fi
 FIELDPATH_PG_STARTED_HERE="${FIELDPATH_PG_STARTED_HERE:-0}"
 
 _fp_pg_as_owner() {
   if [ "$(id -u)" = 0 ]; then
-    runuser -u postgres -- "$@"
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi
