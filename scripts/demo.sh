@@ -15,7 +15,9 @@ bin=target/release/fieldpath
 graph=.fieldpath/monaco.graph
 mkdir -p .fieldpath
 graph_args=()
-if [ ! -f "$graph" ]; then
+# Import when missing, older than the extract, or unreadable by this build (format version).
+if [ ! -f "$graph" ] || [ data/osm/monaco.osm.pbf -nt "$graph" ] ||
+  ! "$bin" route --graph "$graph" --from 7.4197,43.7311 --to 7.4268,43.7402 >/dev/null 2>&1; then
   echo "importing the Monaco road graph into $graph"
   if ! "$bin" import data/osm/monaco.osm.pbf --out "$graph"; then
     echo "warning: road graph import failed; serving without a graph (sites are not snapped)" >&2
