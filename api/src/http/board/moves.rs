@@ -223,29 +223,10 @@ pub async fn commit(
         .await?
         .ok_or_else(|| ApiError::internal("assignment vanished"))?;
     let (before, after) = (existing.as_ref().map(to_value), to_value(&row));
-    activity::record(
-        &mut tx,
-        Change {
-            org_id: auth.org_id,
-            actor_id: Some(auth.user_id),
-            entity: "assignment",
-            entity_id: row.id,
-            action,
-            before: before.as_ref(),
-            after: Some(&after),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    publish(
-        &st,
-        auth.org_id,
-        LiveEvent::new(
-            "assignment.changed",
-            json!({"id": row.id, "work_order_id": row.work_order_id, "technician_id": row.technician_id,
-                   "previous_technician_id": existing.map(|a| a.technician_id), "by": auth.user_id}),
-        ),
-    );
+    let change = assignment_change(&auth, row.id, action, before.as_ref(), Some(&after));
+    let event = json!({"id": row.id, "work_order_id": row.work_order_id, "technician_id": row.technician_id,
+                       "previous_technician_id": existing.map(|a| a.technician_id), "by": auth.user_id});
+    log_commit_publish(&st, tx, change, event).await?;
     Ok((status, Json(json!({"assignment": row, "verdict": verdict}))))
 }
 
@@ -308,28 +289,10 @@ pub async fn lock(
     .fetch_one(&mut *tx)
     .await?;
     let (b, a) = (to_value(&before), to_value(&row));
-    activity::record(
-        &mut tx,
-        Change {
-            org_id: auth.org_id,
-            actor_id: Some(auth.user_id),
-            entity: "assignment",
-            entity_id: id,
-            action: if body.locked { "lock" } else { "unlock" },
-            before: Some(&b),
-            after: Some(&a),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    publish(
-        &st,
-        auth.org_id,
-        LiveEvent::new(
-            "assignment.changed",
-            json!({"id": id, "work_order_id": row.work_order_id, "technician_id": row.technician_id, "locked": row.locked, "by": auth.user_id}),
-        ),
-    );
+    let action = if body.locked { "lock" } else { "unlock" };
+    let change = assignment_change(&auth, id, action, Some(&b), Some(&a));
+    let event = json!({"id": id, "work_order_id": row.work_order_id, "technician_id": row.technician_id, "locked": row.locked, "by": auth.user_id});
+    log_commit_publish(&st, tx, change, event).await?;
     Ok(Json(row))
 }
 
@@ -362,27 +325,42 @@ pub async fn unassign(
     )
     .await?;
     let b = to_value(&before);
-    activity::record(
-        &mut tx,
-        Change {
-            org_id: auth.org_id,
-            actor_id: Some(auth.user_id),
-            entity: "assignment",
-            entity_id: id,
-            action: "delete",
-            before: Some(&b),
-            after: None,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    publish(
-        &st,
-        auth.org_id,
-        LiveEvent::new(
-            "assignment.changed",
-            json!({"id": id, "work_order_id": before.work_order_id, "technician_id": before.technician_id, "removed": true, "by": auth.user_id}),
-        ),
-    );
+    let change = assignment_change(&auth, id, "delete", Some(&b), None);
+    let event = json!({"id": id, "work_order_id": before.work_order_id, "technician_id": before.technician_id, "removed": true, "by": auth.user_id});
+    log_commit_publish(&st, tx, change, event).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The activity-log entry for a change the caller made to an assignment.
+fn assignment_change<'a>(
+    auth: &AuthUser,
+    id: Uuid,
+    action: &'a str,
+    before: Option<&'a Value>,
+    after: Option<&'a Value>,
+) -> Change<'a> {
+    Change {
+        org_id: auth.org_id,
+        actor_id: Some(auth.user_id),
+        entity: "assignment",
+        entity_id: id,
+        action,
+        before,
+        after,
+    }
+}
+
+/// Logs an assignment change in its transaction, commits, then tells the organisation's
+/// boards (`assignment.changed` with `event` as payload) — only once the change is durable.
+async fn log_commit_publish(
+    st: &AppState,
+    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    change: Change<'_>,
+    event: Value,
+) -> ApiResult<()> {
+    let org_id = change.org_id;
+    activity::record(&mut tx, change).await?;
+    tx.commit().await?;
+    publish(st, org_id, LiveEvent::new("assignment.changed", event));
+    Ok(())
 }
