@@ -213,7 +213,8 @@ pub struct Creator {
 
 /// Creates a record and its `create` activity entry in ONE statement (no explicit
 /// transaction: a single round trip). With `numbered`, the organisation's next work-order
-/// number is taken in the same statement, so the counter row is locked only briefly.
+/// number is taken first by [`super::orgs::take_work_order_seq`], which holds the counter row
+/// only for the update itself (not until this insert's commit).
 pub async fn create_logged(
     pool: &PgPool,
     res: &Resource,
@@ -225,11 +226,10 @@ pub async fn create_logged(
     let table = res.table;
     let sql = if numbered {
         format!(
-            "WITH seq AS (UPDATE organisations SET wo_seq = wo_seq + 1 WHERE id = $1 RETURNING wo_seq), \
-             created AS (INSERT INTO {table} AS t (org_id, seq, number, {cols}) \
-               SELECT $1, seq.wo_seq, 'WO-' || CASE WHEN seq.wo_seq < 1000000 \
-                 THEN lpad(seq.wo_seq::text, 6, '0') ELSE seq.wo_seq::text END, {cols} \
-               FROM seq, jsonb_populate_record(NULL::{table}, $2) RETURNING {ROW} AS doc), \
+            "WITH created AS (INSERT INTO {table} AS t (org_id, seq, number, {cols}) \
+               SELECT $1, $5::bigint, 'WO-' || CASE WHEN $5::bigint < 1000000 \
+                 THEN lpad($5::bigint::text, 6, '0') ELSE $5::bigint::text END, {cols} \
+               FROM jsonb_populate_record(NULL::{table}, $2) RETURNING {ROW} AS doc), \
              logged AS (INSERT INTO activity (org_id, actor_id, entity, entity_id, action, after) \
                SELECT $1, $3, $4, (doc->>'id')::uuid, 'create', doc FROM created) \
              SELECT doc FROM created"
@@ -243,13 +243,15 @@ pub async fn create_logged(
              SELECT doc FROM created"
         )
     };
-    let (row,) = sqlx::query_as::<Postgres, JsonRow>(&sql)
+    let mut query = sqlx::query_as::<Postgres, JsonRow>(&sql)
         .bind(who.org_id)
         .bind(Json(Value::Object(fields.clone())))
         .bind(who.actor_id)
-        .bind(res.entity)
-        .fetch_one(pool)
-        .await?;
+        .bind(res.entity);
+    if numbered {
+        query = query.bind(super::orgs::take_work_order_seq(pool, who.org_id).await?);
+    }
+    let (row,) = query.fetch_one(pool).await?;
     Ok(row.0)
 }
 
