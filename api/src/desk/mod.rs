@@ -1,10 +1,12 @@
 //! The help desk: tickets and their lifecycle, typed custom fields, @mentions, SLA policies on
 //! business-hours calendars, and the queries behind them (`desk::db`).
 
+pub mod assist;
 pub mod business_hours;
 pub mod custom_fields;
 pub mod db;
 pub mod lifecycle;
 pub mod mentions;
+pub mod reports;
 pub mod sla;
 pub mod ticket;

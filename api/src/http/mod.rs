@@ -6,6 +6,7 @@
 //! return `ApiResult<...>`; then add one `.merge(your_module::routes())` line in [`api_routes`].
 
 pub mod activity;
+pub mod assist;
 pub mod attachments;
 pub mod auth;
 pub mod board;
@@ -19,6 +20,7 @@ pub mod ops;
 pub mod optimize;
 pub mod osrm;
 pub mod records;
+pub mod reports;
 pub mod scenarios;
 pub mod schedule;
 pub mod session;
@@ -46,6 +48,8 @@ pub fn api_routes(state: &AppState) -> Router<AppState> {
         .merge(schedule::routes())
         .merge(scenarios::routes())
         .merge(desk::routes())
+        .merge(assist::routes())
+        .merge(reports::routes())
 }
 
 /// The whole service: API, operations endpoints, JSON 404/405, metrics and request tracing.

@@ -43,11 +43,14 @@ static ASSETS: &[Asset] = &[
     asset!("util.js", JS),
     asset!("manifest.webmanifest", "application/manifest+json"),
     asset!("icon.svg", "image/svg+xml"),
+    asset!("desk_reports.css", CSS),
+    asset!("desk_reports.js", JS),
 ];
 
 const LOGIN_PAGE: &str = include_str!("assets/index.html");
 const BOARD_PAGE: &str = include_str!("assets/board.html");
 const TECH_PAGE: &str = include_str!("assets/tech.html");
+const DESK_REPORTS_PAGE: &str = include_str!("assets/desk_reports.html");
 const SERVICE_WORKER: &str = include_str!("assets/sw.js");
 
 /// Page routes (no authentication here: the pages call the API, which checks it).
@@ -57,6 +60,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/login", get(|| async { Redirect::to("/") }))
         .route("/board", get(|| async { page(BOARD_PAGE) }))
         .route("/tech", get(|| async { page(TECH_PAGE) }))
+        .route("/desk/reports", get(|| async { page(DESK_REPORTS_PAGE) }))
         .route("/sw.js", get(service_worker))
         .route("/assets/{name}", get(asset))
 }
@@ -110,7 +114,13 @@ mod tests {
 
     #[test]
     fn pages_reference_only_embedded_assets() {
-        for html in [LOGIN_PAGE, BOARD_PAGE, TECH_PAGE, SERVICE_WORKER] {
+        for html in [
+            LOGIN_PAGE,
+            BOARD_PAGE,
+            TECH_PAGE,
+            SERVICE_WORKER,
+            DESK_REPORTS_PAGE,
+        ] {
             for part in html.split("/assets/").skip(1) {
                 let name: String = part
                     .chars()

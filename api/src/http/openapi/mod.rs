@@ -8,6 +8,7 @@
 //! `api/tests/openapi.rs` checks every documented route exists in the real router and every
 //! `$ref` resolves.
 
+pub mod desk_assist;
 pub mod ops;
 pub mod records;
 pub mod session;
@@ -194,6 +195,7 @@ pub fn document() -> OpenApi {
     records::describe(&mut doc);
     session::describe(&mut doc);
     ops::describe(&mut doc);
+    desk_assist::describe(&mut doc);
     let spec = json!({
         "openapi": "3.1.0",
         "info": {"title": "Fieldpath API", "version": env!("CARGO_PKG_VERSION"),
