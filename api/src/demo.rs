@@ -178,6 +178,7 @@ pub async fn seed(
         Some(id) => (id, false),
         None => (create_org(pool, graph).await?, true),
     };
+    crate::desk::kb::demo::seed(pool, org_id).await?;
     let scope = Scope {
         org_id,
         customer: None,

@@ -14,11 +14,13 @@ pub mod desk;
 pub mod desk_admin;
 pub mod docs;
 pub mod extract;
+pub mod kb;
 pub mod listing;
 pub mod openapi;
 pub mod ops;
 pub mod optimize;
 pub mod osrm;
+pub mod portal;
 pub mod records;
 pub mod reports;
 pub mod scenarios;
@@ -48,6 +50,8 @@ pub fn api_routes(state: &AppState) -> Router<AppState> {
         .merge(schedule::routes())
         .merge(scenarios::routes())
         .merge(desk::routes())
+        .merge(kb::routes())
+        .merge(portal::routes())
         .merge(assist::routes())
         .merge(reports::routes())
 }

@@ -43,6 +43,10 @@ static ASSETS: &[Asset] = &[
     asset!("util.js", JS),
     asset!("manifest.webmanifest", "application/manifest+json"),
     asset!("icon.svg", "image/svg+xml"),
+    asset!("portal.css", CSS),
+    asset!("portal.js", JS),
+    asset!("portal_kb.js", JS),
+    asset!("kb_public.js", JS),
     asset!("desk_reports.css", CSS),
     asset!("desk_reports.js", JS),
 ];
@@ -50,6 +54,8 @@ static ASSETS: &[Asset] = &[
 const LOGIN_PAGE: &str = include_str!("assets/index.html");
 const BOARD_PAGE: &str = include_str!("assets/board.html");
 const TECH_PAGE: &str = include_str!("assets/tech.html");
+const PORTAL_PAGE: &str = include_str!("assets/portal.html");
+const KB_PUBLIC_PAGE: &str = include_str!("assets/kb_public.html");
 const DESK_REPORTS_PAGE: &str = include_str!("assets/desk_reports.html");
 const SERVICE_WORKER: &str = include_str!("assets/sw.js");
 
@@ -61,6 +67,16 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/board", get(|| async { page(BOARD_PAGE) }))
         .route("/tech", get(|| async { page(TECH_PAGE) }))
         .route("/desk/reports", get(|| async { page(DESK_REPORTS_PAGE) }))
+        .route("/portal", get(|| async { page(PORTAL_PAGE) }))
+        .route("/portal/{org}", get(|| async { page(KB_PUBLIC_PAGE) }))
+        .route(
+            "/portal/{org}/kb/{slug}",
+            get(|| async { page(KB_PUBLIC_PAGE) }),
+        )
+        .route(
+            "/portal/survey/{token}",
+            get(|| async { page(KB_PUBLIC_PAGE) }),
+        )
         .route("/sw.js", get(service_worker))
         .route("/assets/{name}", get(asset))
 }
@@ -119,6 +135,8 @@ mod tests {
             BOARD_PAGE,
             TECH_PAGE,
             SERVICE_WORKER,
+            PORTAL_PAGE,
+            KB_PUBLIC_PAGE,
             DESK_REPORTS_PAGE,
         ] {
             for part in html.split("/assets/").skip(1) {

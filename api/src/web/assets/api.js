@@ -58,6 +58,7 @@ export async function currentUser() {
 /** Where a role lands after login. */
 export function homeFor(role) {
   if (role === 'technician') return '/tech';
+  if (role === 'customer') return '/portal';
   if (role === 'admin' || role === 'dispatcher' || role === 'agent') return '/board';
   return '/';
 }
