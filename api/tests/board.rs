@@ -2,6 +2,7 @@
 //! versions, lock/unassign, technician stop status, live events over SSE, org scoping, pages.
 
 mod board_support;
+mod common;
 
 use axum::http::{Method, StatusCode};
 use board_support::{codes, request, App};

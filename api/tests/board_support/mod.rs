@@ -3,29 +3,23 @@
 //! and records inserted directly.
 #![allow(dead_code)]
 
+use crate::common::TestApp;
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Method, Request};
 use axum::Router;
 use fieldpath_api::auth::token;
-use fieldpath_api::config::Config;
 use fieldpath_api::db::{self, auth::NewToken};
-use fieldpath_api::state::AppState;
 use serde_json::{json, Value};
 use sqlx::PgPool;
-use tower::ServiceExt;
 use uuid::Uuid;
 
-/// The app under test.
+pub use crate::common::Resp;
+
+/// The app under test: the shared harness of `tests/common` plus board fixtures.
 pub struct App {
     pub router: Router,
     pub pool: PgPool,
-    _data: tempfile::TempDir,
-}
-
-/// An answer: status and JSON body.
-pub struct Resp {
-    pub status: StatusCode,
-    pub body: Value,
+    inner: TestApp,
 }
 
 /// One organisation's fixtures.
@@ -44,38 +38,17 @@ pub struct Fixture {
 impl App {
     /// Builds the app (no road graph: travel is the straight-line estimate).
     pub async fn new() -> Self {
-        let url = std::env::var("DATABASE_URL")
-            .expect("DATABASE_URL is not set: run ./scripts/test.sh (it provides PostgreSQL)");
-        let data = tempfile::tempdir().expect("tempdir");
-        let mut config = Config::new(url);
-        config.data_dir = data.path().to_path_buf();
-        config.max_connections = 8;
-        let pool = db::pool(&config).expect("pool");
-        db::migrate(&pool).await.expect("migrations");
-        let state = AppState::with_parts(config, pool.clone(), None).expect("state");
+        let inner = TestApp::new().await;
         App {
-            router: fieldpath_api::http::router(state),
-            pool,
-            _data: data,
+            router: inner.router.clone(),
+            pool: inner.pool.clone(),
+            inner,
         }
     }
 
     /// Sends a request with a bearer token and optional JSON body.
     pub async fn call(&self, method: Method, uri: &str, token: &str, body: Option<Value>) -> Resp {
-        let res = self
-            .router
-            .clone()
-            .oneshot(request(method, uri, token, body))
-            .await
-            .expect("router");
-        let status = res.status();
-        let bytes = axum::body::to_bytes(res.into_body(), 64 << 20)
-            .await
-            .expect("body");
-        Resp {
-            status,
-            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        }
+        self.inner.send(method, uri, Some(token), body, &[]).await
     }
 
     pub async fn get(&self, uri: &str, token: &str) -> Resp {
