@@ -313,7 +313,9 @@ pub async fn update(
         set_status(conn, actor, &mut t, &status).await?;
     }
     refresh_sla(conn, actor.org_id, &mut t, actor.now).await?;
-    save(conn, actor, &before, &t, "update").await
+    let saved = save(conn, actor, &before, &t, "update").await?;
+    super::email::outbound::on_update(conn, actor, &before, &saved).await?;
+    Ok(saved)
 }
 
 /// Adds a public reply or an internal note; @mentions are resolved to users. A customer's
@@ -362,6 +364,7 @@ pub async fn add_message(
     let saved = tickets::write(conn, actor.org_id, &t).await?;
     let entry = serde_json::to_value(&message).map_err(ApiError::internal)?;
     log(conn, actor, saved.id, kind, None, &entry).await?;
+    super::email::outbound::on_message(conn, actor, &saved, &message).await?;
     Ok((saved, message))
 }
 

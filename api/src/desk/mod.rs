@@ -5,6 +5,7 @@ pub mod assist;
 pub mod business_hours;
 pub mod custom_fields;
 pub mod db;
+pub mod email;
 pub mod kb;
 pub mod lifecycle;
 pub mod mentions;

@@ -13,6 +13,7 @@ pub mod board;
 pub mod desk;
 pub mod desk_admin;
 pub mod docs;
+pub mod email;
 pub mod extract;
 pub mod kb;
 pub mod listing;
@@ -50,6 +51,7 @@ pub fn api_routes(state: &AppState) -> Router<AppState> {
         .merge(schedule::routes())
         .merge(scenarios::routes())
         .merge(desk::routes())
+        .merge(email::routes())
         .merge(kb::routes())
         .merge(portal::routes())
         .merge(assist::routes())
