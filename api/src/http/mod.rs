@@ -12,6 +12,7 @@ pub mod auth;
 pub mod board;
 pub mod desk;
 pub mod desk_admin;
+pub mod desk_views;
 pub mod docs;
 pub mod email;
 pub mod extract;
@@ -22,6 +23,7 @@ pub mod ops;
 pub mod optimize;
 pub mod osrm;
 pub mod portal;
+pub mod presence;
 pub mod records;
 pub mod reports;
 pub mod scenarios;
@@ -56,6 +58,8 @@ pub fn api_routes(state: &AppState) -> Router<AppState> {
         .merge(portal::routes())
         .merge(assist::routes())
         .merge(reports::routes())
+        .merge(desk_views::routes())
+        .merge(presence::routes())
 }
 
 /// The whole service: API, operations endpoints, JSON 404/405, metrics and request tracing.

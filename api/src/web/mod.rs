@@ -41,6 +41,15 @@ static ASSETS: &[Asset] = &[
     asset!("signature.js", JS),
     asset!("report.js", JS),
     asset!("util.js", JS),
+    asset!("desk.css", CSS),
+    asset!("desk.js", JS),
+    asset!("desk_common.js", JS),
+    asset!("desk_ticket.js", JS),
+    asset!("desk_compose.js", JS),
+    asset!("desk_presence.js", JS),
+    asset!("desk_side.js", JS),
+    asset!("kb_editor.js", JS),
+    asset!("kb_editor_markdown.js", JS),
     asset!("manifest.webmanifest", "application/manifest+json"),
     asset!("icon.svg", "image/svg+xml"),
     asset!("portal.css", CSS),
@@ -54,6 +63,9 @@ static ASSETS: &[Asset] = &[
 const LOGIN_PAGE: &str = include_str!("assets/index.html");
 const BOARD_PAGE: &str = include_str!("assets/board.html");
 const TECH_PAGE: &str = include_str!("assets/tech.html");
+const DESK_PAGE: &str = include_str!("assets/desk.html");
+const DESK_TICKET_PAGE: &str = include_str!("assets/desk_ticket.html");
+const KB_EDITOR_PAGE: &str = include_str!("assets/kb_editor.html");
 const PORTAL_PAGE: &str = include_str!("assets/portal.html");
 const KB_PUBLIC_PAGE: &str = include_str!("assets/kb_public.html");
 const DESK_REPORTS_PAGE: &str = include_str!("assets/desk_reports.html");
@@ -66,6 +78,9 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/login", get(|| async { Redirect::to("/") }))
         .route("/board", get(|| async { page(BOARD_PAGE) }))
         .route("/tech", get(|| async { page(TECH_PAGE) }))
+        .route("/desk", get(|| async { page(DESK_PAGE) }))
+        .route("/desk/tickets/{id}", get(|| async { page(DESK_TICKET_PAGE) }))
+        .route("/desk/kb", get(|| async { page(KB_EDITOR_PAGE) }))
         .route("/desk/reports", get(|| async { page(DESK_REPORTS_PAGE) }))
         .route("/portal", get(|| async { page(PORTAL_PAGE) }))
         .route("/portal/{org}", get(|| async { page(KB_PUBLIC_PAGE) }))
@@ -135,6 +150,9 @@ mod tests {
             BOARD_PAGE,
             TECH_PAGE,
             SERVICE_WORKER,
+            DESK_PAGE,
+            DESK_TICKET_PAGE,
+            KB_EDITOR_PAGE,
             PORTAL_PAGE,
             KB_PUBLIC_PAGE,
             DESK_REPORTS_PAGE,

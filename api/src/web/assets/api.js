@@ -59,7 +59,8 @@ export async function currentUser() {
 export function homeFor(role) {
   if (role === 'technician') return '/tech';
   if (role === 'customer') return '/portal';
-  if (role === 'admin' || role === 'dispatcher' || role === 'agent') return '/board';
+  if (role === 'agent') return '/desk';
+  if (role === 'admin' || role === 'dispatcher') return '/board';
   return '/';
 }
 

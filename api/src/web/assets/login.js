@@ -1,5 +1,6 @@
 // Login page: signs in with the platform's /auth/login (session cookie) and sends each role
-// to its page (dispatchers and admins to the board, technicians to their route).
+// to its page (dispatchers and admins to the board, agents to the help desk, technicians to
+// their route).
 import { api, currentUser, homeFor } from '/assets/api.js';
 
 const form = document.getElementById('login-form');
