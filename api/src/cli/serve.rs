@@ -56,6 +56,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let bind = config.bind;
     let state = AppState::from_config(config)?;
     migrate_with_retry(&state).await?;
+    crate::desk::automation::spawn_background(state.clone());
     crate::desk::email::spawn_background(&state);
     let listener = tokio::net::TcpListener::bind(bind)
         .await

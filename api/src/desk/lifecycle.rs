@@ -72,7 +72,7 @@ async fn status_type(conn: &mut PgConnection, org_id: Uuid, name: &str) -> ApiRe
 }
 
 /// Sets status and type, stamping resolved/closed times.
-async fn set_status(
+pub(crate) async fn set_status(
     conn: &mut PgConnection,
     actor: &Actor,
     t: &mut Ticket,
@@ -123,7 +123,12 @@ pub async fn refresh_sla(
     Ok(())
 }
 
-async fn check_assignee(conn: &mut PgConnection, org_id: Uuid, id: Option<Uuid>) -> ApiResult<()> {
+/// 422 unless `id` is an office user of the organisation.
+pub(crate) async fn check_assignee(
+    conn: &mut PgConnection,
+    org_id: Uuid,
+    id: Option<Uuid>,
+) -> ApiResult<()> {
     let Some(id) = id else { return Ok(()) };
     let row: Option<(String,)> =
         sqlx::query_as("SELECT role FROM users WHERE org_id = $1 AND id = $2")
@@ -215,7 +220,7 @@ pub async fn create(conn: &mut PgConnection, actor: &Actor, input: NewTicket) ->
     refresh_sla(conn, actor.org_id, &mut t, actor.now).await?;
     let saved = tickets::insert(conn, actor.org_id, &t).await?;
     log(conn, actor, saved.id, "create", None, &saved.to_json()).await?;
-    Ok(saved)
+    super::automation::on_created(conn, actor, saved).await
 }
 
 /// Loads and locks a ticket; 404 when missing, 412 when `expected` is stale.
@@ -315,7 +320,7 @@ pub async fn update(
     refresh_sla(conn, actor.org_id, &mut t, actor.now).await?;
     let saved = save(conn, actor, &before, &t, "update").await?;
     super::email::outbound::on_update(conn, actor, &before, &saved).await?;
-    Ok(saved)
+    super::automation::on_updated(conn, actor, &before, saved).await
 }
 
 /// Adds a public reply or an internal note; @mentions are resolved to users. A customer's

@@ -2,6 +2,7 @@
 //! business-hours calendars, and the queries behind them (`desk::db`).
 
 pub mod assist;
+pub mod automation;
 pub mod business_hours;
 pub mod custom_fields;
 pub mod db;
@@ -17,3 +18,4 @@ pub mod survey;
 pub mod ticket;
 pub mod views;
 pub mod views_list;
+pub mod webhooks;

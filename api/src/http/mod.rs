@@ -9,6 +9,7 @@ pub mod activity;
 pub mod assist;
 pub mod attachments;
 pub mod auth;
+pub mod automation;
 pub mod board;
 pub mod desk;
 pub mod desk_admin;
@@ -18,6 +19,7 @@ pub mod email;
 pub mod extract;
 pub mod kb;
 pub mod listing;
+pub mod macros;
 pub mod openapi;
 pub mod ops;
 pub mod optimize;
@@ -30,6 +32,7 @@ pub mod scenarios;
 pub mod schedule;
 pub mod session;
 pub mod tickets;
+pub mod webhooks;
 
 pub use crate::error::{ApiError, ApiResult};
 pub use crate::state::AppState;
@@ -53,6 +56,7 @@ pub fn api_routes(state: &AppState) -> Router<AppState> {
         .merge(schedule::routes())
         .merge(scenarios::routes())
         .merge(desk::routes())
+        .merge(automation::routes())
         .merge(email::routes())
         .merge(kb::routes())
         .merge(portal::routes())

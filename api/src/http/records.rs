@@ -271,6 +271,8 @@ pub async fn apply_change(
         },
     )
     .await?;
+    crate::desk::webhooks::on_record_change(&mut tx, auth.org_id, res.entity, &before, &after)
+        .await?;
     tx.commit().await?;
     crate::live::publish_record(st, auth.org_id, res.entity, &after);
     Ok(after)
