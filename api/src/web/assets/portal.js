@@ -105,6 +105,8 @@ function newRequest() {
   $('ticket-error').hidden = true;
 }
 
+$('new-again').addEventListener('click', newRequest);
+
 const suggest = debounce(async () => {
   const q = $('t-subject').value.trim();
   if (q.length < 3) { $('suggest').hidden = true; return; }
