@@ -153,14 +153,15 @@ async function saveProps(ev) {
     toast('Saved', 'ok');
     if (!$('history-panel').hidden) loadHistory();
   } catch (e) {
-    if (e.status === 412 || e.status === 409) showConflict(e);
+    if (e.status === 412 || e.status === 409) showConflict(e, patch);
     else toast(`Could not save: ${e.message}`, 'error');
   } finally {
     $('save-props').disabled = false;
   }
 }
 
-function showConflict(e) {
+/** Explains a lost update; "Apply mine on top" re-sends only the fields this agent changed. */
+function showConflict(e, patch) {
   const box = $('conflict');
   box.replaceChildren(
     el('strong', {}, 'Someone else changed this ticket while you were editing.'),
@@ -168,12 +169,12 @@ function showConflict(e) {
     el('div', { class: 'actions', style: { padding: 0 } },
       el('button', { type: 'button', class: 'btn btn-sm', id: 'conflict-reload', onclick: () => loadTicket() }, 'Discard mine, show theirs'),
       el('button', { type: 'button', class: 'btn btn-sm btn-primary', id: 'conflict-overwrite', onclick: async () => {
-        const mine = formValues();
-        await loadTicket({ keepForm: true });
-        for (const [k, v] of Object.entries({ status: mine.status, priority: mine.priority })) $(`p-${k}`).value = v;
-        $('p-assignee').value = mine.assignee_id || '';
-        $('p-team').value = mine.team_id || '';
-        $('p-tags').value = mine.tags.join(', ');
+        await loadTicket();
+        if ('status' in patch) $('p-status').value = patch.status;
+        if ('priority' in patch) $('p-priority').value = patch.priority;
+        if ('assignee_id' in patch) $('p-assignee').value = patch.assignee_id || '';
+        if ('team_id' in patch) $('p-team').value = patch.team_id || '';
+        if ('tags' in patch) $('p-tags').value = patch.tags.join(', ');
         saveProps();
       } }, 'Apply mine on top')));
   box.hidden = false;
