@@ -519,8 +519,8 @@ async fn async_job_runs_to_completion() {
         res.body["status"].as_str(),
         Some("queued" | "running")
     ));
-    let done = poll(&app, &location, &org.dispatcher, &["done", "failed"]).await;
-    assert_eq!(done["status"], "done", "{done}");
+    let done = poll(&app, &location, &org.dispatcher, &["completed", "failed"]).await;
+    assert_eq!(done["status"], "completed", "{done}");
     assert_eq!(done["progress"]["fraction"], 1.0);
     assert!(done["progress"]["best"]["cost"].is_number(), "{done}");
     assert_vroom_shape(&done["result"]);
@@ -584,7 +584,7 @@ async fn cancelling_a_job_keeps_the_best_solution_so_far() {
         &app,
         &uri,
         &org.dispatcher,
-        &["cancelled", "done", "failed"],
+        &["cancelled", "completed", "failed"],
     )
     .await;
     assert_eq!(done["status"], "cancelled", "{done}");

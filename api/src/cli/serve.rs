@@ -57,6 +57,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let state = AppState::from_config(config)?;
     migrate_with_retry(&state).await?;
     crate::desk::automation::spawn_background(state.clone());
+    crate::planning::jobs::spawn_sweeper(state.db.clone());
     crate::desk::email::spawn_background(&state);
     let listener = tokio::net::TcpListener::bind(bind)
         .await

@@ -1,11 +1,12 @@
 //! `POST /api/v1/optimize` (VROOM's input and output format; `/optimize/native` for the
-//! native extensions) and asynchronous jobs under `/api/v1/optimize/jobs`. Admin and
-//! dispatcher only.
+//! native extensions) and asynchronous jobs under `/api/v1/optimize/jobs` (kept in Postgres,
+//! see [`crate::planning::jobs`]). Admin and dispatcher only.
 
 use super::{ApiJson, ApiPath, AppState, AuthUser};
 use crate::domain::roles::sets::PLANNERS;
 use crate::error::ApiResult;
-use crate::planning::jobs::{registry, JobView};
+use crate::planning::job_store::{self, JobView};
+use crate::planning::jobs::runner;
 use crate::planning::optimize::{optimize, Hooks};
 use crate::planning::run::{self, MAX_SYNC_SECONDS};
 use crate::vroom::{Input, Output};
@@ -60,7 +61,15 @@ async fn submit(
     ApiJson(input): ApiJson<Input>,
 ) -> ApiResult<Response> {
     auth.require(PLANNERS)?;
-    let view = registry().submit(auth.org_id, input, state.graph.clone())?;
+    let view = runner()
+        .submit(
+            state.db.clone(),
+            auth.org_id,
+            auth.user_id,
+            input,
+            state.graph.clone(),
+        )
+        .await?;
     let location = format!("/api/v1/optimize/jobs/{}", view.id);
     Ok((
         StatusCode::ACCEPTED,
@@ -70,14 +79,22 @@ async fn submit(
         .into_response())
 }
 
-/// A job's status, progress and result.
-async fn status(auth: AuthUser, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Json<JobView>> {
+/// A job's status, progress and result (read from Postgres, so any process answers).
+async fn status(
+    auth: AuthUser,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<JobView>> {
     auth.require(PLANNERS)?;
-    Ok(Json(registry().get(auth.org_id, id)?))
+    Ok(Json(job_store::get(&state.db, auth.org_id, id).await?))
 }
 
 /// Cancels a job; the best solution so far is kept as its result.
-async fn cancel(auth: AuthUser, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Json<JobView>> {
+async fn cancel(
+    auth: AuthUser,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<JobView>> {
     auth.require(PLANNERS)?;
-    Ok(Json(registry().cancel(auth.org_id, id)?))
+    Ok(Json(runner().cancel(&state.db, auth.org_id, id).await?))
 }

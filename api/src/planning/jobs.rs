@@ -1,18 +1,21 @@
-//! Asynchronous optimisation jobs: an in-memory registry per process.
+//! Asynchronous optimisation jobs: each job is recorded in Postgres ([`super::job_store`])
+//! and run by the process that accepted it.
 //!
-//! Jobs are lost when the service restarts (clients then get 404 and submit again); finished
-//! jobs are kept for [`KEEP_FINISHED`]. At most [`MAX_RUNNING`] jobs search at once, the rest
-//! wait as `queued`. Each job belongs to the organisation that created it: lookups from
-//! another organisation answer 404.
+//! At most [`MAX_RUNNING`] jobs search at once per process, the rest wait as `queued`. While
+//! a job is queued or running its runner renews the job's heartbeat every [`HEARTBEAT`],
+//! storing the latest progress and picking up cancel requests (so a `DELETE` answered by any
+//! process stops the search through the solver's cancel flag). A job whose process died is
+//! failed as `interrupted` once its heartbeat is older than [`job_store::LEASE`]: when read,
+//! and by the sweeper [`spawn_sweeper`] that `fieldpath serve` starts.
 
+use super::job_store::{self, JobView, Outcome, Status};
 use super::optimize::{optimize, Hooks};
 use super::run::{self, MAX_ASYNC_SECONDS};
 use crate::error::ApiError;
-use crate::vroom::{Input, Output};
-use chrono::{DateTime, Utc};
+use crate::vroom::Input;
 use routing_graph::RoadGraph;
-use serde::Serialize;
-use serde_json::Value;
+use serde_json::{json, Value};
+use sqlx::PgPool;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -20,215 +23,238 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
-/// Jobs searching at the same time.
+/// Jobs searching at the same time in one process.
 pub const MAX_RUNNING: usize = 2;
-/// How long a finished job stays readable.
-pub const KEEP_FINISHED: Duration = Duration::from_secs(3600);
+/// How often a runner renews its jobs' heartbeats and stores their progress.
+pub const HEARTBEAT: Duration = Duration::from_secs(1);
 
-/// Where a job is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Waiting for a solver slot.
-    Queued,
-    /// Computing the matrix or searching.
-    Running,
-    /// Finished; `result` holds the answer.
-    Done,
-    /// Failed; `error` says why.
-    Failed,
-    /// Cancelled; `result` holds the best solution found until then, if the search had begun.
-    Cancelled,
-}
-
-/// Progress of a running job.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct ProgressOut {
-    /// Share of the time budget used, 0 to 1.
-    pub fraction: f64,
-    /// Seconds since the search started.
-    pub elapsed: f64,
-    /// Search iterations so far.
-    pub iterations: u64,
-    /// Totals of the best solution so far.
-    pub best: Option<Value>,
-}
-
-/// What `GET /api/v1/optimize/jobs/{id}` answers.
-#[derive(Clone, Debug, Serialize)]
-pub struct JobView {
-    /// Job id.
-    pub id: Uuid,
-    /// Where it is.
-    pub status: Status,
-    /// When it was submitted.
-    pub created_at: DateTime<Utc>,
-    /// When it finished, failed or was cancelled.
-    pub finished_at: Option<DateTime<Utc>>,
-    /// Progress (while running, and the last report afterwards).
-    pub progress: ProgressOut,
-    /// The VROOM answer once done (or the best so far when cancelled).
-    pub result: Option<Output>,
-    /// Why it failed: `{code, message, field}`.
-    pub error: Option<Value>,
-}
-
-struct Entry {
-    org_id: Uuid,
-    cancel: Arc<AtomicBool>,
-    view: Mutex<JobView>,
-}
-
-impl Entry {
-    fn update(&self, f: impl FnOnce(&mut JobView)) {
-        if let Ok(mut v) = self.view.lock() {
-            f(&mut v);
-        }
-    }
-    fn snapshot(&self) -> Option<JobView> {
-        self.view.lock().ok().map(|v| v.clone())
-    }
-}
-
-/// The registry.
-pub struct Registry {
-    jobs: Mutex<HashMap<Uuid, Arc<Entry>>>,
+/// The jobs this process runs: solver slots and the cancel flags of its live jobs.
+pub struct Runner {
+    id: Uuid,
     slots: Arc<Semaphore>,
+    cancels: Mutex<HashMap<Uuid, Arc<AtomicBool>>>,
 }
 
-/// The process-wide registry.
-pub fn registry() -> &'static Registry {
-    static REGISTRY: OnceLock<Registry> = OnceLock::new();
-    REGISTRY.get_or_init(|| Registry {
-        jobs: Mutex::new(HashMap::new()),
+/// This process's runner.
+pub fn runner() -> &'static Runner {
+    static RUNNER: OnceLock<Runner> = OnceLock::new();
+    RUNNER.get_or_init(|| Runner {
+        id: Uuid::new_v4(),
         slots: Arc::new(Semaphore::new(MAX_RUNNING)),
+        cancels: Mutex::new(HashMap::new()),
     })
 }
 
-impl Registry {
-    /// Registers and starts a job (returns at once with the queued view).
-    pub fn submit(
+/// One job being run: where to write and what to watch.
+#[derive(Clone)]
+struct Live {
+    pool: PgPool,
+    org_id: Uuid,
+    id: Uuid,
+    runner: Uuid,
+    cancel: Arc<AtomicBool>,
+    progress: Arc<Mutex<Value>>,
+}
+
+fn initial_progress() -> Value {
+    json!({"fraction": 0.0, "elapsed": 0.0, "iterations": 0, "best": null})
+}
+
+fn progress_report(p: &solver::Progress) -> Value {
+    json!({
+        "fraction": p.fraction.clamp(0.0, 1.0),
+        "elapsed": p.elapsed.as_secs_f64(),
+        "iterations": p.iterations,
+        "best": {
+            "cost": p.best.cost.round(),
+            "routes": p.best.technicians_used,
+            "served": p.best.served,
+            "unassigned_priority": p.best.unassigned_priority,
+            "distance": p.best.distance.round(),
+            "duration": p.best.duration.round(),
+        },
+    })
+}
+
+impl Live {
+    fn latest_progress(&self) -> Value {
+        self.progress
+            .lock()
+            .map(|p| p.clone())
+            .unwrap_or_else(|_| initial_progress())
+    }
+
+    /// Renews the heartbeat until aborted; sets the cancel flag when asked to stop.
+    async fn heartbeats(self) {
+        let mut tick = tokio::time::interval(HEARTBEAT);
+        loop {
+            tick.tick().await;
+            let progress = self.latest_progress();
+            match job_store::heartbeat(
+                &self.pool,
+                self.org_id,
+                self.id,
+                self.runner,
+                Some(&progress),
+            )
+            .await
+            {
+                Ok(Some(false)) => {}
+                // Cancel requested, or the job is no longer ours (declared interrupted).
+                Ok(Some(true)) | Ok(None) => self.cancel.store(true, Ordering::SeqCst),
+                Err(e) => {
+                    tracing::warn!(job = %self.id, error = %e.message, "job heartbeat failed")
+                }
+            }
+        }
+    }
+
+    /// Records the end of the run, retrying while the database is unreachable.
+    async fn finish(&self, outcome: Outcome) {
+        for attempt in 1..=10 {
+            match job_store::finish(&self.pool, self.org_id, self.id, self.runner, &outcome).await {
+                Ok(_) => return,
+                Err(e) => {
+                    tracing::warn!(job = %self.id, attempt, error = %e.message, "recording the job's end failed");
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+            }
+        }
+    }
+}
+
+fn error_json(e: &ApiError) -> Value {
+    json!({"code": e.code, "message": e.message, "field": e.field})
+}
+
+impl Runner {
+    /// Records and starts a job (returns at once with the queued view). Input errors that
+    /// can be seen without solving (format, time budget) are answered here as 422.
+    pub async fn submit(
         &'static self,
+        pool: PgPool,
         org_id: Uuid,
+        user_id: Uuid,
         input: Input,
         graph: Option<Arc<RoadGraph>>,
     ) -> Result<JobView, ApiError> {
         super::optimize::check_format(&input)?;
         run::time_limit(input.options.seconds, MAX_ASYNC_SECONDS)?;
-        self.evict();
-        let id = Uuid::new_v4();
-        let view = JobView {
-            id,
-            status: Status::Queued,
-            created_at: Utc::now(),
-            finished_at: None,
-            progress: ProgressOut::default(),
-            result: None,
-            error: None,
-        };
-        let entry = Arc::new(Entry {
+        let stored = serde_json::to_value(&input).map_err(ApiError::internal)?;
+        let view = job_store::insert(&pool, org_id, user_id, &stored, self.id).await?;
+        let live = Live {
+            pool,
             org_id,
+            id: view.id,
+            runner: self.id,
             cancel: Arc::new(AtomicBool::new(false)),
-            view: Mutex::new(view.clone()),
-        });
-        if let Ok(mut jobs) = self.jobs.lock() {
-            jobs.insert(id, entry.clone());
+            progress: Arc::new(Mutex::new(initial_progress())),
+        };
+        if let Ok(mut cancels) = self.cancels.lock() {
+            cancels.insert(view.id, live.cancel.clone());
         }
-        let slots = self.slots.clone();
         tokio::spawn(async move {
-            let Ok(_permit) = slots.acquire_owned().await else {
-                return;
-            };
-            if entry.cancel.load(Ordering::SeqCst) {
-                return;
+            let heartbeats = tokio::spawn(live.clone().heartbeats());
+            self.run(&live, input, graph).await;
+            heartbeats.abort();
+            if let Ok(mut cancels) = self.cancels.lock() {
+                cancels.remove(&live.id);
             }
-            entry.update(|v| v.status = Status::Running);
-            let progress_entry = entry.clone();
-            let hooks = Hooks {
-                progress: Some(Arc::new(move |p: &solver::Progress| {
-                    let best = serde_json::json!({
-                        "cost": p.best.cost.round(),
-                        "routes": p.best.technicians_used,
-                        "served": p.best.served,
-                        "unassigned_priority": p.best.unassigned_priority,
-                        "distance": p.best.distance.round(),
-                        "duration": p.best.duration.round(),
-                    });
-                    progress_entry.update(|v| {
-                        v.progress = ProgressOut {
-                            fraction: p.fraction.clamp(0.0, 1.0),
-                            elapsed: p.elapsed.as_secs_f64(),
-                            iterations: p.iterations,
-                            best: Some(best),
-                        }
-                    });
-                })),
-                cancel: Some(entry.cancel.clone()),
-                started: None,
-            };
-            let result =
-                run::blocking(move || optimize(input, graph, MAX_ASYNC_SECONDS, hooks)).await;
-            let cancelled = entry.cancel.load(Ordering::SeqCst);
-            entry.update(|v| {
-                v.finished_at = Some(Utc::now());
-                match result {
-                    Ok(done) => {
-                        v.status = if cancelled { Status::Cancelled } else { Status::Done };
-                        if !cancelled {
-                            v.progress.fraction = 1.0;
-                        }
-                        v.result = Some(done.output);
-                    }
-                    Err(e) => {
-                        v.status = if cancelled { Status::Cancelled } else { Status::Failed };
-                        v.error = Some(serde_json::json!({"code": e.code, "message": e.message, "field": e.field}));
-                    }
-                }
-            });
         });
         Ok(view)
     }
 
-    fn entry(&self, org_id: Uuid, id: Uuid) -> Result<Arc<Entry>, ApiError> {
-        self.jobs
-            .lock()
-            .ok()
-            .and_then(|jobs| jobs.get(&id).cloned())
-            .filter(|e| e.org_id == org_id)
-            .ok_or_else(|| ApiError::not_found("optimization job"))
-    }
-
-    /// The job as seen by `org_id` (404 for another organisation's).
-    pub fn get(&self, org_id: Uuid, id: Uuid) -> Result<JobView, ApiError> {
-        self.entry(org_id, id)?
-            .snapshot()
-            .ok_or_else(|| ApiError::internal("job state poisoned"))
-    }
-
-    /// Asks the job to stop; a queued job is cancelled at once, a running one stops with its
-    /// best solution so far. Finished jobs are left as they are.
-    pub fn cancel(&self, org_id: Uuid, id: Uuid) -> Result<JobView, ApiError> {
-        let entry = self.entry(org_id, id)?;
-        entry.cancel.store(true, Ordering::SeqCst);
-        entry.update(|v| {
-            if v.status == Status::Queued {
-                v.status = Status::Cancelled;
-                v.finished_at = Some(Utc::now());
+    async fn run(&self, live: &Live, input: Input, graph: Option<Arc<RoadGraph>>) {
+        let Ok(_permit) = self.slots.clone().acquire_owned().await else {
+            return;
+        };
+        match job_store::mark_running(&live.pool, live.org_id, live.id, live.runner).await {
+            Ok(true) => {}
+            // Cancelled while queued.
+            Ok(false) => return,
+            Err(e) => {
+                let error = Some(error_json(&e));
+                let progress = live.latest_progress();
+                let outcome = Outcome {
+                    status: Status::Failed,
+                    progress,
+                    result: None,
+                    error,
+                };
+                live.finish(outcome).await;
+                return;
             }
-        });
-        entry
-            .snapshot()
-            .ok_or_else(|| ApiError::internal("job state poisoned"))
+        }
+        let reports = live.progress.clone();
+        let hooks = Hooks {
+            progress: Some(Arc::new(move |p: &solver::Progress| {
+                if let Ok(mut latest) = reports.lock() {
+                    *latest = progress_report(p);
+                }
+            })),
+            cancel: Some(live.cancel.clone()),
+            started: None,
+        };
+        let result = run::blocking(move || optimize(input, graph, MAX_ASYNC_SECONDS, hooks)).await;
+        let cancelled = live.cancel.load(Ordering::SeqCst);
+        let mut progress = live.latest_progress();
+        let outcome = match result {
+            Ok(done) => {
+                if !cancelled {
+                    progress["fraction"] = json!(1.0);
+                }
+                Outcome {
+                    status: if cancelled {
+                        Status::Cancelled
+                    } else {
+                        Status::Completed
+                    },
+                    progress,
+                    result: serde_json::to_value(&done.output).ok(),
+                    error: None,
+                }
+            }
+            Err(e) => Outcome {
+                status: if cancelled {
+                    Status::Cancelled
+                } else {
+                    Status::Failed
+                },
+                progress,
+                result: None,
+                error: Some(error_json(&e)),
+            },
+        };
+        live.finish(outcome).await;
     }
 
-    fn evict(&self) {
-        let now = Utc::now();
-        if let Ok(mut jobs) = self.jobs.lock() {
-            jobs.retain(|_, e| {
-                e.snapshot()
-                    .and_then(|v| v.finished_at)
-                    .is_none_or(|t| (now - t).to_std().unwrap_or_default() < KEEP_FINISHED)
-            });
+    /// Asks a job of `org_id` to stop (404 for another organisation's); if this process runs
+    /// it, its solver stops at once, otherwise its runner sees the request on its next
+    /// heartbeat.
+    pub async fn cancel(&self, pool: &PgPool, org_id: Uuid, id: Uuid) -> Result<JobView, ApiError> {
+        let view = job_store::request_cancel(pool, org_id, id).await?;
+        if let Some(flag) = self.cancels.lock().ok().and_then(|c| c.get(&id).cloned()) {
+            flag.store(true, Ordering::SeqCst);
         }
+        Ok(view)
     }
+}
+
+/// Starts the background sweep: at once, then every [`job_store::LEASE`], jobs whose runner
+/// died are failed as `interrupted` and old finished jobs are deleted.
+pub fn spawn_sweeper(pool: PgPool) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(job_store::LEASE);
+        loop {
+            tick.tick().await;
+            match job_store::sweep(&pool).await {
+                Ok(0) => {}
+                Ok(n) => tracing::warn!(
+                    jobs = n,
+                    "optimization jobs interrupted by a restart marked failed"
+                ),
+                Err(e) => tracing::warn!(error = %e.message, "optimization job sweep failed"),
+            }
+        }
+    });
 }

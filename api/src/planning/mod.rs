@@ -1,7 +1,8 @@
 //! Glue between requests and the solver: locations → travel matrix ([`travel`]), solver runs
 //! off the async runtime ([`run`]), VROOM-format optimisation end to end ([`optimize`]), the
-//! asynchronous job registry ([`jobs`]), and planning from the records ([`records`], [`plans`]).
+//! asynchronous jobs kept in Postgres ([`jobs`], [`job_store`]), and planning from the records ([`records`], [`plans`]).
 
+pub mod job_store;
 pub mod jobs;
 pub mod optimize;
 pub mod plans;

@@ -15,7 +15,7 @@ pub fn describe(doc: &mut Doc) {
             "200",
             object(
                 &["status"],
-                json!({"status": {"const": "ok"}, "version": {"type": "string"}, "graph_loaded": {"type": "boolean"}}),
+                json!({"status": {"type": "string", "enum": ["ok"]}, "version": {"type": "string"}, "graph_loaded": {"type": "boolean"}}),
             ),
             None,
             none.clone(),
@@ -31,7 +31,7 @@ pub fn describe(doc: &mut Doc) {
             "200",
             object(
                 &["status"],
-                json!({"status": {"const": "ready"}, "database": {"type": "string"}}),
+                json!({"status": {"type": "string", "enum": ["ready"]}, "database": {"type": "string"}}),
             ),
             None,
             none.clone(),

@@ -95,8 +95,7 @@ fn resource_paths(res: &Resource, paths: &mut Map<String, Value>) {
             "get": op(name, &format!("Get a {name}"), "200", record.clone(), None, json!([id]), &["401", "403", "404"]),
             "patch": op(name, &format!("Change fields of a {name}"), "200", record.clone(), Some(input_schema(res.fields, false)), json!([id, if_match]), &change_errors),
             "put": op(name, &format!("Replace a {name}"), "200", record.clone(), Some(input_schema(res.fields, true)), json!([id, if_match]), &change_errors),
-            "delete": {"tags": [name], "summary": format!("Delete a {name}"), "parameters": [id, if_match],
-                "responses": {"204": {"description": "deleted"}, "401": {"description": "error"}, "403": {"description": "error"}, "404": {"description": "error"}, "409": {"description": "still referenced"}, "412": {"description": "version mismatch"}, "428": {"description": "If-Match missing"}}},
+            "delete": op(name, &format!("Delete a {name} (409 while still referenced)"), "204", json!({}), None, json!([id, if_match]), &["401", "403", "404", "409", "412", "428"]),
         }),
     );
 }

@@ -26,7 +26,7 @@ pub fn describe(doc: &mut Doc) {
         "Tokens",
         object(
             &["access_token", "token_type", "expires_in", "refresh_token"],
-            json!({"access_token": {"type": "string"}, "token_type": {"const": "Bearer"},
+            json!({"access_token": {"type": "string"}, "token_type": {"type": "string", "enum": ["Bearer"]},
                 "expires_in": {"type": "integer", "description": "seconds"},
                 "refresh_token": {"type": "string", "description": "single use; rotated on refresh"},
                 "refresh_expires_in": {"type": "integer"}, "user": super::schema_ref("User")}),
