@@ -21,9 +21,10 @@ function isoDay(d) {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
 }
 
-/** Seconds as "1 h 05 min" / "3 d 4 h" / "—". */
+/** Seconds as "42 s" / "1 h 05 min" / "3 d 4 h" / "—". */
 export function duration(secs) {
   if (secs === null || secs === undefined) return '—';
+  if (secs < 60) return `${Math.round(secs)} s`;
   const m = Math.round(secs / 60);
   if (m < 60) return `${m} min`;
   const h = Math.floor(m / 60);
@@ -92,13 +93,15 @@ function legend(items) {
 function dailyChart(series) {
   const W = 640, H = 260, L = 40, R = 12, T = 12, B = 34;
   const svg = el('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': 'Tickets per day', class: 'daily' });
-  const max = niceMax(Math.max(1, ...series.flatMap((d) => [d.created, d.resolved, d.backlog])));
+  // Counts: four whole-number steps.
+  const step = niceMax(Math.ceil(Math.max(1, ...series.flatMap((d) => [d.created, d.resolved, d.backlog])) / 4));
+  const max = step * 4;
   const y = (v) => T + (H - T - B) * (1 - v / max);
   const slot = (W - L - R) / Math.max(1, series.length);
   for (let i = 0; i <= 4; i++) {
     const v = (max * i) / 4;
     svg.append(el('line', { x1: L, x2: W - R, y1: y(v), y2: y(v), stroke: '#e2e8f0' }));
-    svg.append(el('text', { x: L - 6, y: y(v) + 4, 'text-anchor': 'end' }, String(Math.round(v * 10) / 10)));
+    svg.append(el('text', { x: L - 6, y: y(v) + 4, 'text-anchor': 'end' }, String(v)));
   }
   const bw = Math.max(1, Math.min(18, slot / 2 - 2));
   const every = Math.ceil(series.length / 10);
