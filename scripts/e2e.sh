@@ -45,7 +45,7 @@ export DATABASE_URL="$base_url/$db"
 
 port=18780
 while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-"$bin" serve --graph "$work/monaco.graph" --bind "127.0.0.1:$port" --data-dir "$work/data" \
+"$bin" serve --graph "$work/monaco.graph" --bind "127.0.0.1:$port" --data-dir "$work/data" --workers 1 \
   >"$work/serve.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 60); do

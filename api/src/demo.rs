@@ -211,6 +211,7 @@ pub async fn seed(
             added += 1;
         }
     }
+    added += crate::dashboard::seed::seed_history(pool, org_id, graph, today).await?;
     Ok(DemoSummary {
         org_id,
         created,

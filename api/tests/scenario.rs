@@ -182,7 +182,7 @@ fn optimizer_beats_greedy_on_a_generated_day_and_both_pass_the_checker() {
     assert_eq!(optimized.window_compliance, 1.0);
     assert_eq!(greedy.window_compliance, 1.0);
     assert!(optimized.technicians.iter().all(|t| t.utilisation <= 1.0));
-    let csv = report.csv();
+    let csv = report.csv().expect("csv");
     assert_eq!(csv.lines().count(), 3, "{csv}");
 }
 

@@ -55,7 +55,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         println!("report written to {}", out.display());
     }
     if let Some(csv) = &args.csv {
-        std::fs::write(csv, report.csv())
+        std::fs::write(csv, report.csv()?)
             .with_context(|| format!("cannot write CSV {}", csv.display()))?;
         println!("CSV written to {}", csv.display());
     }

@@ -28,6 +28,10 @@ pub struct Args {
     /// Mark the session cookie Secure (when served over HTTPS).
     #[arg(long, env = "FIELDPATH_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Also run this many planning-scenario workers inside this process (0: none; start
+    /// `fieldpath worker` processes instead).
+    #[arg(long, env = "FIELDPATH_WORKERS", default_value_t = 0)]
+    pub workers: usize,
 }
 
 impl Args {
@@ -48,14 +52,26 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(serve(args.config()))
+    runtime.block_on(serve_with_workers(args.config(), args.workers))
 }
 
 /// Migrates the database (waiting up to a minute for it to come up), then serves.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
+    serve_with_workers(config, 0).await
+}
+
+/// [`serve`], with `workers` scenario-queue workers running in the same process.
+pub async fn serve_with_workers(config: Config, workers: usize) -> anyhow::Result<()> {
     let bind = config.bind;
     let state = AppState::from_config(config)?;
     migrate_with_retry(&state).await?;
+    let stop_workers = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    crate::queue::worker::spawn_in_process(
+        state.db.clone(),
+        state.graph.clone(),
+        workers,
+        stop_workers.clone(),
+    );
     crate::desk::automation::spawn_background(state.clone());
     crate::planning::jobs::spawn_sweeper(state.db.clone());
     crate::desk::email::spawn_background(&state);
@@ -67,6 +83,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    stop_workers.store(true, std::sync::atomic::Ordering::Relaxed);
     tracing::info!("fieldpath stopped");
     Ok(())
 }

@@ -11,6 +11,7 @@ pub mod attachments;
 pub mod auth;
 pub mod automation;
 pub mod board;
+pub mod dashboard;
 pub mod desk;
 pub mod desk_admin;
 pub mod desk_views;
@@ -55,6 +56,7 @@ pub fn api_routes(state: &AppState) -> Router<AppState> {
         .merge(optimize::routes())
         .merge(schedule::routes())
         .merge(scenarios::routes())
+        .merge(dashboard::routes())
         .merge(desk::routes())
         .merge(automation::routes())
         .merge(email::routes())

@@ -189,8 +189,10 @@ fn secs(t: DateTime<Utc>, from: DateTime<Utc>) -> f64 {
     (t - from).num_milliseconds() as f64 / 1000.0
 }
 
-fn level_skills(v: &Value, names: &mut HashMap<String, usize>, required: bool) -> Skills {
-    let mut idx = Vec::new();
+/// Skill-level names of `[{"skill", "level"}]`: every level up to the held one for a
+/// technician (`hvac@1`, `hvac@2`, `hvac@3` for level 3), exactly the level when `required`.
+pub fn level_names(v: &Value, required: bool) -> Vec<String> {
+    let mut out = Vec::new();
     for s in v.as_array().into_iter().flatten() {
         let Some(name) = s.get("skill").and_then(Value::as_str) else {
             continue;
@@ -201,17 +203,34 @@ fn level_skills(v: &Value, names: &mut HashMap<String, usize>, required: bool) -
             .unwrap_or(1)
             .clamp(1, 5);
         let levels = if required { level..=level } else { 1..=level };
-        for l in levels {
-            let key = format!("{name}@{l}");
-            let n = names.len();
-            idx.push(*names.entry(key).or_insert(n));
-        }
+        out.extend(levels.map(|l| format!("{name}@{l}")));
     }
+    out
+}
+
+fn level_skills(v: &Value, names: &mut HashMap<String, usize>, required: bool) -> Skills {
+    let idx: Vec<usize> = level_names(v, required)
+        .into_iter()
+        .map(|key| {
+            let n = names.len();
+            *names.entry(key).or_insert(n)
+        })
+        .collect();
     Skills::from_indices(idx.into_iter().filter(|i| *i < Skills::MAX)).unwrap_or_default()
 }
 
+/// The solver priority of a work-order priority.
+pub fn priority_weight(priority: &str) -> u32 {
+    match priority {
+        "urgent" => 8,
+        "high" => 4,
+        "medium" => 2,
+        _ => 1,
+    }
+}
+
 /// Working intervals of a technician on `day` (seconds since `from`), time off removed.
-fn day_intervals(
+pub fn day_intervals(
     tech: &TechRow,
     day: DateTime<Utc>,
     from: DateTime<Utc>,
@@ -397,12 +416,7 @@ pub fn build(records: &Records, graph: Option<&RoadGraph>) -> Result<Built, ApiE
         let mut job = Job::new(o.number.clone(), order_loc(oi), service, 0);
         job.time_windows = vec![TimeWindow::new(ws, we.max(ws))];
         job.skills = level_skills(&o.required_skills.0, &mut names, true);
-        job.priority = match o.priority.as_str() {
-            "urgent" => 8,
-            "high" => 4,
-            "medium" => 2,
-            _ => 1,
-        };
+        job.priority = priority_weight(&o.priority);
         jobs.push(job);
         kinds.push(JobKind::Plan {
             order: oi,

@@ -78,6 +78,8 @@ pub struct RunStatus {
     pub worker_id: Option<String>,
     /// Why it failed.
     pub error: Option<String>,
+    /// Where the scenario came from (`{"from_records": {"start", "end"}}`), if recorded.
+    pub source: Option<Value>,
     /// The report (when succeeded and asked for).
     pub result: Option<Value>,
     /// Enqueued at.
@@ -89,7 +91,8 @@ pub struct RunStatus {
 }
 
 const STATUS_COLUMNS: &str = "id, org_id, name, status, attempts, progress, progress_note, \
-    cancel_requested, worker_id, error, created_at, started_at, finished_at";
+    cancel_requested, worker_id, error, created_at, started_at, finished_at, \
+    options -> 'source' AS source";
 
 fn status_from(row: &sqlx::postgres::PgRow, with_result: bool) -> Result<RunStatus, sqlx::Error> {
     Ok(RunStatus {
@@ -103,6 +106,7 @@ fn status_from(row: &sqlx::postgres::PgRow, with_result: bool) -> Result<RunStat
         cancel_requested: row.try_get("cancel_requested")?,
         worker_id: row.try_get("worker_id")?,
         error: row.try_get("error")?,
+        source: row.try_get("source")?,
         result: if with_result {
             row.try_get("result")?
         } else {

@@ -192,3 +192,31 @@ pub fn scenario_runner(graph: Option<Travel>, threads: usize) -> Runner {
         Ok(serde_json::to_value(report)?)
     })
 }
+
+/// Starts `count` workers inside this process (`fieldpath serve --workers N`): they share
+/// the queue with any separate `fieldpath worker` and plan on the service's road graph
+/// (straight lines without one). They stop when `stop` is set.
+pub fn spawn_in_process(
+    pool: sqlx::PgPool,
+    graph: Option<Arc<routing_graph::RoadGraph>>,
+    count: usize,
+    stop: Arc<AtomicBool>,
+) -> Vec<tokio::task::JoinHandle<usize>> {
+    let travel = graph.map(|g| Travel {
+        estimator: g,
+        warnings: Vec::new(),
+    });
+    let runner = scenario_runner(travel, 0);
+    (0..count)
+        .map(|k| {
+            let queue = Queue::new(pool.clone(), Duration::from_secs(30));
+            let mut options = WorkerOptions::new(format!("serve-{}-{k}", std::process::id()));
+            options.stop = stop.clone();
+            let runner = runner.clone();
+            tokio::spawn(async move {
+                tracing::info!(worker = %options.id, "in-process worker waiting for scenario runs");
+                work(&queue, runner, &options).await
+            })
+        })
+        .collect()
+}

@@ -31,6 +31,30 @@ pub enum Edit {
         /// New working hours.
         shifts: Vec<ShiftSpec>,
     },
+    /// Adds `count` copies of a technician (same skills, home, hours, costs), named
+    /// `<id> +1`, `<id> +2`, …: "hire two more like Ana".
+    CopyTechnician {
+        /// Technician id.
+        technician: String,
+        /// Copies to add (1 to 50).
+        #[serde(default = "one_copy")]
+        count: usize,
+    },
+    /// Moves the start and/or end of working days that exist (days off stay off):
+    /// "Tuesday's shift starts at 07:00".
+    MoveShifts {
+        /// Technician id or `"*"`.
+        technician: String,
+        /// Only these weekdays (`"mon"`…`"sun"`); empty: every working day.
+        #[serde(default)]
+        weekdays: Vec<String>,
+        /// New start, `HH:MM`.
+        #[serde(default)]
+        start: Option<String>,
+        /// New end, `HH:MM`.
+        #[serde(default)]
+        end: Option<String>,
+    },
     /// Replaces the skills of a technician (`"*"`: everyone).
     SetSkills {
         /// Technician id or `"*"`.
@@ -85,6 +109,10 @@ pub enum Edit {
     },
 }
 
+fn one_copy() -> usize {
+    1
+}
+
 fn default_jitter_m() -> f64 {
     300.0
 }
@@ -96,6 +124,8 @@ impl Edit {
             Edit::AddTechnician(_) => "add_technician",
             Edit::RemoveTechnician { .. } => "remove_technician",
             Edit::SetShifts { .. } => "set_shifts",
+            Edit::CopyTechnician { .. } => "copy_technician",
+            Edit::MoveShifts { .. } => "move_shifts",
             Edit::SetSkills { .. } => "set_skills",
             Edit::AddSkills { .. } => "add_skills",
             Edit::AddJobs(_) => "add_jobs",
@@ -161,6 +191,60 @@ pub fn apply(scenario: &mut Scenario, edit: &Edit) -> anyhow::Result<()> {
                     .horizon
                     .technician(&spec, &scenario.default_costs)?;
                 scenario.technicians[i].days = resolved.days;
+            }
+        }
+        Edit::CopyTechnician { technician, count } => {
+            if !(1..=50).contains(count) {
+                bail!("field `count`: must be 1 to 50, got {count}");
+            }
+            let i = matching(scenario, technician)?
+                .into_iter()
+                .next()
+                .context("field `technician`: `*` is not allowed here")?;
+            for k in 1..=*count {
+                let mut copy = scenario.technicians[i].clone();
+                copy.id = format!("{} +{k}", copy.id);
+                scenario.technicians.push(copy);
+            }
+        }
+        Edit::MoveShifts {
+            technician,
+            weekdays,
+            start,
+            end,
+        } => {
+            let days = weekdays
+                .iter()
+                .map(|w| super::recurrence::parse_weekday(w))
+                .collect::<anyhow::Result<Vec<_>>>()
+                .context("field `weekdays`")?;
+            let start = start
+                .as_deref()
+                .map(super::model::parse_clock)
+                .transpose()
+                .context("field `start`")?;
+            let end = end
+                .as_deref()
+                .map(super::model::parse_clock)
+                .transpose()
+                .context("field `end`")?;
+            let horizon = scenario.horizon.clone();
+            for i in matching(scenario, technician)? {
+                for (d, shift) in scenario.technicians[i].days.iter_mut().enumerate() {
+                    let Some(shift) = shift else { continue };
+                    let date = horizon.date(d as u32);
+                    if !days.is_empty() && !days.contains(&chrono::Datelike::weekday(&date)) {
+                        continue;
+                    }
+                    let (s, e) = (start.unwrap_or(shift.start), end.unwrap_or(shift.end));
+                    if e <= s {
+                        bail!("field `end`: must be after `start`");
+                    }
+                    shift.start = s;
+                    shift.end = e;
+                    shift.gaps.retain(|&(a, b)| a >= s && b <= e);
+                    shift.overtime_after = shift.overtime_after.map(|o| o.clamp(s, e));
+                }
             }
         }
         Edit::SetSkills { technician, skills } => {

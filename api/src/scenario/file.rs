@@ -37,6 +37,23 @@ pub struct ScenarioFile {
     /// What-if variants, each a list of edits of the base scenario.
     #[serde(default)]
     pub variants: Vec<VariantSpec>,
+    /// The plan in force (e.g. the assignments of a scenario copied from the records):
+    /// measured by the same rules as its own column of the comparison.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub current_plan: Vec<PlannedVisitSpec>,
+}
+
+/// A visit of the plan in force.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlannedVisitSpec {
+    /// Job id.
+    pub job: String,
+    /// Technician id.
+    pub technician: String,
+    /// Planned start, `YYYY-MM-DDTHH:MM` (its date picks the technician's day; visits of a
+    /// day are taken in this order).
+    pub start: String,
 }
 
 /// The planning period: `days` calendar days from `start`, in a fixed UTC offset.
@@ -137,6 +154,19 @@ pub struct ShiftSpec {
     /// A day off instead of working hours (for holidays in `dates`).
     #[serde(default)]
     pub off: bool,
+    /// Time inside the shift that is not worked (e.g. between two working intervals).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gaps: Vec<GapSpec>,
+}
+
+/// A fixed unworked part of a shift, clock times `HH:MM`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GapSpec {
+    /// Start, `HH:MM`.
+    pub from: String,
+    /// End, `HH:MM`.
+    pub to: String,
 }
 
 /// A daily break.

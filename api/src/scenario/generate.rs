@@ -95,6 +95,7 @@ pub fn week(options: &WeekOptions) -> ScenarioFile {
                     end: end.into(),
                     overtime_after: Some(overtime.into()),
                     off: false,
+                    gaps: Vec::new(),
                 }],
                 breaks: vec![BreakSpec {
                     minutes: 30.0,
@@ -167,5 +168,6 @@ pub fn week(options: &WeekOptions) -> ScenarioFile {
         jobs,
         recurring: Vec::new(),
         variants: Vec::new(),
+        current_plan: Vec::new(),
     }
 }

@@ -2,7 +2,7 @@
 //! distance in total and per job, overtime, utilisation per technician, time-window
 //! compliance and cost; and the routes themselves, for pages that draw them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use solver::check::CheckedSummary;
 use solver::{Solution, Step};
 
@@ -10,7 +10,7 @@ use super::model::Scenario;
 use super::problem::PlanningProblem;
 
 /// A job left out of a plan.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UnassignedJob {
     /// Work-order id.
     pub id: String,
@@ -21,7 +21,7 @@ pub struct UnassignedJob {
 }
 
 /// One technician's figures over the horizon.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TechnicianFigures {
     /// Technician id.
     pub id: String,
@@ -44,7 +44,7 @@ pub struct TechnicianFigures {
 }
 
 /// A visit of a route, with local date-times.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Visit {
     /// Work-order id.
     pub job: String,
@@ -57,7 +57,7 @@ pub struct Visit {
 }
 
 /// A technician-day's route.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RouteFigures {
     /// Technician id.
     pub technician: String,
@@ -76,13 +76,13 @@ pub struct RouteFigures {
 }
 
 /// Everything measured on one plan.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PlanFigures {
-    /// Plan name (`<variant> / greedy` or `<variant> / optimized`).
+    /// Plan name (`<variant> / <planner>`).
     pub name: String,
     /// Variant name (`base` for the scenario as given).
     pub variant: String,
-    /// `greedy` (the baseline dispatcher) or `optimized`.
+    /// `current` (the plan in force), `greedy` (the baseline dispatcher) or `optimized`.
     pub planner: String,
     /// Jobs to plan.
     pub jobs: usize,
@@ -118,6 +118,9 @@ pub struct PlanFigures {
     pub cost: f64,
     /// The independent checker accepted the plan.
     pub checked: bool,
+    /// Rules the plan breaks (only the plan in force may break any).
+    #[serde(default)]
+    pub violations: usize,
     /// Time spent planning, seconds.
     pub planning_s: f64,
     /// Per technician.
@@ -147,7 +150,12 @@ pub fn measure(
             days_used: 0,
             jobs: 0,
             service_s: 0.0,
-            shift_s: t.days.iter().flatten().map(|d| d.end - d.start).sum(),
+            shift_s: t
+                .days
+                .iter()
+                .flatten()
+                .map(|d| d.end - d.start - d.gaps.iter().map(|g| g.1 - g.0).sum::<f64>())
+                .sum(),
             utilisation: 0.0,
             travel_time_s: 0.0,
             distance_m: 0.0,
@@ -234,6 +242,7 @@ pub fn measure(
         },
         cost: s.cost,
         checked: true,
+        violations: 0,
         planning_s,
         technicians: techs,
         routes,

@@ -9,15 +9,19 @@
 //! - [`problem`]: scenario → solver problem, one solver technician per technician-day;
 //! - [`baseline`]: the greedy "nearest available qualified technician" dispatcher;
 //! - [`metrics`] and [`report`]: measuring and comparing plans (table, CSV, JSON);
+//! - [`records`]: a scenario copied from an organisation's records, with the plan in force;
+//! - [`current`]: the plan in force measured as its own column;
 //! - [`run`]: planning the base scenario and every variant, greedy and optimised.
 
 pub mod baseline;
+pub mod current;
 pub mod edits;
 pub mod file;
 pub mod generate;
 pub mod metrics;
 pub mod model;
 pub mod problem;
+pub mod records;
 pub mod recurrence;
 pub mod report;
 pub mod run;

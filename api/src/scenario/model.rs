@@ -33,6 +33,8 @@ pub struct DayShift {
     pub end: f64,
     /// Work after this is overtime.
     pub overtime_after: Option<f64>,
+    /// Unworked parts inside the shift (start, end), seconds from midnight, sorted.
+    pub gaps: Vec<(f64, f64)>,
 }
 
 /// A daily break, seconds.
@@ -358,6 +360,16 @@ fn resolve_shift(s: &ShiftSpec) -> anyhow::Result<ResolvedShift> {
         Some(t) => Some(parse_clock(t).context("field `overtime_after`")?),
         None => None,
     };
+    let mut gaps = Vec::with_capacity(s.gaps.len());
+    for (i, g) in s.gaps.iter().enumerate() {
+        let from = parse_clock(&g.from).with_context(|| format!("gaps[{i}]: field `from`"))?;
+        let to = parse_clock(&g.to).with_context(|| format!("gaps[{i}]: field `to`"))?;
+        if !(start <= from && from < to && to <= end) {
+            bail!("gaps[{i}]: must lie inside the shift, `from` before `to`");
+        }
+        gaps.push((from, to));
+    }
+    gaps.sort_by(|a, b| a.0.total_cmp(&b.0));
     Ok((
         dates,
         weekdays,
@@ -365,6 +377,7 @@ fn resolve_shift(s: &ShiftSpec) -> anyhow::Result<ResolvedShift> {
             start,
             end,
             overtime_after,
+            gaps,
         }),
     ))
 }

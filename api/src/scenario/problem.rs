@@ -81,6 +81,12 @@ pub fn build(scenario: &Scenario, travel: &dyn TravelEstimator) -> anyhow::Resul
                         (base + b.latest).min(end),
                     )],
                 })
+                // Gaps between working intervals: breaks at a fixed time.
+                .chain(shift.gaps.iter().enumerate().map(|(i, &(a, b))| Break {
+                    id: format!("gap{i}"),
+                    duration: b - a,
+                    windows: vec![TimeWindow::new(base + a, base + a)],
+                }))
                 .collect();
             technicians.push(Technician {
                 id: format!("{}@{}", t.id, scenario.horizon.date(d as u32)),

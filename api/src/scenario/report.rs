@@ -1,12 +1,12 @@
 //! The comparison of plans: a JSON report (for the CLI's `--out`, the queue's results and
 //! pages that render them), a side-by-side text table and CSV.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::metrics::PlanFigures;
 
 /// What the optimiser saves against the greedy baseline on one variant.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Saving {
     /// Variant name.
     pub variant: String,
@@ -23,7 +23,7 @@ pub struct Saving {
 }
 
 /// A whole scenario run.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     /// Scenario name.
     pub scenario: String,
@@ -39,7 +39,8 @@ pub struct Report {
     pub seconds_per_plan: f64,
     /// Random seed.
     pub seed: u64,
-    /// Every plan: per variant (base first), the greedy baseline then the optimised plan.
+    /// Every plan: per variant (base first), the greedy baseline then the optimised plan;
+    /// the plan in force (`current`) first when the scenario has one.
     pub plans: Vec<PlanFigures>,
     /// Optimised against greedy, per variant.
     pub savings: Vec<Saving>,
@@ -103,6 +104,7 @@ const ROWS: &[Row] = &[
             "NO".into()
         }
     }),
+    ("rules broken", |p| p.violations.to_string()),
     ("planning time (s)", |p| format!("{:.2}", p.planning_s)),
 ];
 
@@ -161,36 +163,25 @@ impl Report {
         out
     }
 
-    /// One CSV row per plan (header first).
-    pub fn csv(&self) -> String {
-        let mut out = String::from("plan,variant,planner");
-        for (name, _) in ROWS {
-            out.push(',');
-            out.push_str(&csv_field(name));
-        }
-        out.push('\n');
+    /// One CSV row per plan (header first), quoted by the `csv` crate.
+    pub fn csv(&self) -> anyhow::Result<String> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut header = vec!["plan", "variant", "planner"];
+        header.extend(ROWS.iter().map(|r| r.0));
+        header.push("unassigned jobs");
+        w.write_record(&header)?;
         for p in &self.plans {
-            out.push_str(&format!(
-                "{},{},{}",
-                csv_field(&p.name),
-                csv_field(&p.variant),
-                csv_field(&p.planner)
-            ));
-            for (_, value) in ROWS {
-                out.push(',');
-                out.push_str(&csv_field(&value(p)));
-            }
-            out.push('\n');
+            let mut row = vec![p.name.clone(), p.variant.clone(), p.planner.clone()];
+            row.extend(ROWS.iter().map(|(_, value)| value(p)));
+            row.push(
+                p.unassigned_jobs
+                    .iter()
+                    .map(|u| format!("{} ({})", u.id, u.code))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            );
+            w.write_record(&row)?;
         }
-        out
-    }
-}
-
-/// Quotes a CSV field when it needs it.
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+        Ok(String::from_utf8(w.into_inner()?)?)
     }
 }

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::baseline::greedy;
+use super::current;
 use super::edits::apply_all;
 use super::file::ScenarioFile;
 use super::metrics::{measure, PlanFigures};
@@ -141,6 +142,23 @@ pub fn run(file: &ScenarioFile, travel: &Travel, options: &RunOptions) -> anyhow
             .with_context(|| format!("variant `{name}`"))?;
         estimator = planning.estimator;
         let problem = &planning.problem;
+        if i == 0 && !file.current_plan.is_empty() {
+            report_progress(0.0, "base: current plan");
+            let current = current::evaluate(&scenario, &planning, &file.current_plan)?;
+            let mut figures = measure(
+                &scenario,
+                &planning,
+                &current.solution,
+                &current.checked,
+                name,
+                "current",
+                0.0,
+            );
+            figures.checked = current.violations == 0;
+            figures.violations = current.violations;
+            figures.unassigned_jobs = current.unassigned;
+            plans.push(figures);
+        }
         report_progress(i as f64 / count, &format!("{name}: greedy baseline"));
 
         let t0 = Instant::now();

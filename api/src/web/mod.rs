@@ -50,6 +50,10 @@ static ASSETS: &[Asset] = &[
     asset!("desk_side.js", JS),
     asset!("kb_editor.js", JS),
     asset!("kb_editor_markdown.js", JS),
+    asset!("plans.css", CSS),
+    asset!("plans.js", JS),
+    asset!("charts.js", JS),
+    asset!("dashboard.js", JS),
     asset!("manifest.webmanifest", "application/manifest+json"),
     asset!("icon.svg", "image/svg+xml"),
     asset!("portal.css", CSS),
@@ -66,6 +70,8 @@ const TECH_PAGE: &str = include_str!("assets/tech.html");
 const DESK_PAGE: &str = include_str!("assets/desk.html");
 const DESK_TICKET_PAGE: &str = include_str!("assets/desk_ticket.html");
 const KB_EDITOR_PAGE: &str = include_str!("assets/kb_editor.html");
+const PLANS_PAGE: &str = include_str!("assets/plans.html");
+const DASHBOARD_PAGE: &str = include_str!("assets/dashboard.html");
 const PORTAL_PAGE: &str = include_str!("assets/portal.html");
 const KB_PUBLIC_PAGE: &str = include_str!("assets/kb_public.html");
 const DESK_REPORTS_PAGE: &str = include_str!("assets/desk_reports.html");
@@ -78,6 +84,8 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/login", get(|| async { Redirect::to("/") }))
         .route("/board", get(|| async { page(BOARD_PAGE) }))
         .route("/tech", get(|| async { page(TECH_PAGE) }))
+        .route("/plans", get(|| async { page(PLANS_PAGE) }))
+        .route("/dashboard", get(|| async { page(DASHBOARD_PAGE) }))
         .route("/desk", get(|| async { page(DESK_PAGE) }))
         .route("/desk/tickets/{id}", get(|| async { page(DESK_TICKET_PAGE) }))
         .route("/desk/kb", get(|| async { page(KB_EDITOR_PAGE) }))
@@ -156,6 +164,8 @@ mod tests {
             PORTAL_PAGE,
             KB_PUBLIC_PAGE,
             DESK_REPORTS_PAGE,
+            PLANS_PAGE,
+            DASHBOARD_PAGE,
         ] {
             for part in html.split("/assets/").skip(1) {
                 let name: String = part
