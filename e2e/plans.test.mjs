@@ -26,6 +26,21 @@ test('a dispatcher runs a scenario from the records and compares the plans', asy
   await page.goto(BASE + '/plans');
   await page.waitForSelector('body[data-loaded]');
   const today = new Date().toISOString().slice(0, 10);
+  // A current plan to compare with: three of today's work orders assigned through the API.
+  await page.evaluate(async (day) => {
+    const json = (r) => r.json();
+    const techs = (await fetch('/api/v1/technicians?limit=3').then(json)).items;
+    const orders = (await fetch(`/api/v1/work-orders?date=${day}&status=scheduled&limit=3`).then(json)).items;
+    for (let i = 0; i < orders.length; i++) {
+      const start = new Date(orders[i].window_start);
+      const end = new Date(start.getTime() + orders[i].estimated_duration_min * 60000);
+      const r = await fetch('/api/v1/assignments', {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ work_order_id: orders[i].id, technician_id: techs[i].id, planned_start: start.toISOString(), planned_end: end.toISOString() }),
+      });
+      if (!r.ok) throw new Error(await r.text());
+    }
+  }, today);
   await page.fill('#f-name', 'E2E without one technician');
   await page.fill('#f-start', today);
   await page.fill('#f-end', today);
