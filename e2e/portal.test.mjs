@@ -1,7 +1,7 @@
 // The public help centre and the customer portal in a real browser, on the demo data: search
 // and read articles without signing in, then as the demo customer search the knowledge base,
 // read a suggested article while writing a request (deflection), submit a request and find it
-// in "My requests".
+// in "My requests", and rate it once an agent has resolved it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, PASSWORD, launch, shot, watchErrors } from './lib.mjs';
@@ -30,6 +30,19 @@ async function loginToPortal(email) {
   await page.click('button[type=submit]');
   await page.waitForURL(/\/portal/);
   await page.waitForSelector('body[data-loaded]');
+}
+
+/** Runs `fn(request)` with the API request context of a signed-in demo agent. */
+async function asAgent(fn) {
+  const office = await browser.newContext();
+  try {
+    const login = await office.request.post(BASE + '/api/v1/auth/login',
+      { data: { email: 'agent@demo.fieldpath.test', password: PASSWORD } });
+    assert.ok(login.ok(), `agent login: ${login.status()}`);
+    await fn(office.request);
+  } finally {
+    await office.close();
+  }
 }
 
 /** A JSON API call with the page's session cookie. */
@@ -70,6 +83,9 @@ test('a customer signs in, searches the knowledge base and opens an article', as
   await page.waitForSelector('#view-article:not([hidden])');
   await page.waitForFunction(() => document.querySelector('#article-title').textContent.length > 0);
   assert.equal(await page.locator('#article-title').innerText(), 'Air conditioning blows warm air');
+  // Bodies are the editor's Markdown: a bullet list and bold text.
+  assert.equal(await page.locator('#article-body li').count(), 3);
+  assert.equal(await page.locator('#article-body strong').innerText(), 'Cool');
 });
 
 test('reading a suggestion and giving up on the request counts a deflection', async () => {
@@ -86,17 +102,11 @@ test('reading a suggestion and giving up on the request counts a deflection', as
   // The count is visible to office staff only; the customer is refused.
   const res = await page.request.get(BASE + '/api/v1/portal/stats');
   assert.equal(res.status(), 403);
-  const office = await browser.newContext();
-  try {
-    const login = await office.request.post(BASE + '/api/v1/auth/login',
-      { data: { email: 'agent@demo.fieldpath.test', password: PASSWORD } });
-    assert.ok(login.ok(), `agent login: ${login.status()}`);
-    const stats = await (await office.request.get(BASE + '/api/v1/portal/stats')).json();
+  await asAgent(async (request) => {
+    const stats = await (await request.get(BASE + '/api/v1/portal/stats')).json();
     assert.ok(stats.deflections >= 1, JSON.stringify(stats));
     assert.ok(stats.top_articles.some((a) => a.title === 'Resetting a tripped circuit breaker'), JSON.stringify(stats));
-  } finally {
-    await office.close();
-  }
+  });
 });
 
 test('a customer submits a request and follows it in "My requests"', async () => {
@@ -121,5 +131,23 @@ test('a customer submits a request and follows it in "My requests"', async () =>
   await row.waitFor();
   assert.match(await row.innerText(), /TK-\d+/);
   await shot(page, 'portal-my-requests.png');
+
+  // An agent resolves it; the customer rates it once from the request page.
+  const id = await row.getAttribute('data-id');
+  await asAgent(async (request) => {
+    const got = await request.get(`${BASE}/api/v1/tickets/${id}`);
+    const res = await request.patch(`${BASE}/api/v1/tickets/${id}`,
+      { data: { status: 'resolved' }, headers: { 'If-Match': got.headers().etag } });
+    assert.ok(res.ok(), `resolve: ${res.status()} ${await res.text()}`);
+  });
+  await row.click();
+  await page.waitForSelector('#survey-form:not([hidden])');
+  await page.check('#survey-form input[name=rating][value="5"]');
+  await page.fill('#survey-form textarea[name=comment]', 'Fixed the same day, thank you.');
+  await page.click('#survey-form button[type=submit]');
+  await page.waitForSelector('#survey-done:not([hidden])');
+  assert.match(await page.locator('#survey-done').innerText(), /5\/5/);
+  assert.ok(await page.locator('#survey-form').isHidden());
+  await shot(page, 'portal-survey.png');
   assert.deepEqual(errors, []);
 });

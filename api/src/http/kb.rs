@@ -9,7 +9,7 @@ use crate::desk::kb::categories::{self, CategoryFields, CategoryInput};
 use crate::desk::kb::feedback::{self, Voter};
 use crate::desk::kb::search::{self, SearchQuery, MAX_QUERY_CHARS};
 use crate::desk::kb::{article, store};
-use crate::domain::roles::{sets, Role};
+use crate::domain::roles::sets;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::extract::State;
@@ -454,9 +454,4 @@ async fn remove_category(
         return Err(ApiError::conflict("the category was changed meanwhile"));
     }
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Whether a role reads only published articles.
-pub fn reader_only(role: Role) -> bool {
-    !sets::OFFICE.contains(&role)
 }

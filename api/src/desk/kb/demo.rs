@@ -19,7 +19,7 @@ const SECTIONS: &[Section] = &[
             (
                 "Air conditioning blows warm air",
                 &["hvac", "cooling"],
-                "If your split unit blows warm air, first check that the remote is set to Cool (snowflake symbol) and that the set temperature is below the room temperature.\n\nDirty filters are the most common cause: open the front panel, slide the filters out, rinse them with lukewarm water and let them dry before refitting.\n\nIf the outdoor unit is silent or shows a blinking light, note the error code and open a ticket: a technician will check the refrigerant pressure and the compressor.",
+                "If your split unit blows warm air, check these first:\n\n- the remote is set to **Cool** (snowflake symbol);\n- the set temperature is below the room temperature;\n- the filters are clean: open the front panel, slide them out, rinse them with lukewarm water and let them dry before refitting.\n\nIf the outdoor unit is silent or shows a blinking light, note the error code and open a ticket: a technician will check the refrigerant pressure and the compressor.",
             ),
             (
                 "Reading the error codes of a Daikin VRV unit",

@@ -117,10 +117,11 @@ pub async fn search(
     Ok((hits, total))
 }
 
-/// Escapes text for HTML and turns the match marks into `<mark>` elements.
+/// Escapes text for HTML and turns the match marks into `<mark>` elements; the Markdown
+/// emphasis and code markers of the editor (`**`, `` ` ``) are dropped from the excerpt.
 pub fn excerpt_html(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len() + 16);
-    for c in raw.chars() {
+    for c in raw.replace("**", "").chars() {
         match c {
             START => out.push_str("<mark>"),
             STOP => out.push_str("</mark>"),
@@ -130,6 +131,7 @@ pub fn excerpt_html(raw: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
             '\n' | '\r' | '\t' => out.push(' '),
+            '`' => {}
             c => out.push(c),
         }
     }
@@ -141,8 +143,8 @@ mod tests {
     #[test]
     fn excerpts_are_escaped_with_marks() {
         assert_eq!(
-            super::excerpt_html("a <b>\u{2}router\u{3} & \"x\"\n"),
-            "a &lt;b&gt;<mark>router</mark> &amp; &quot;x&quot; "
+            super::excerpt_html("a <b>\u{2}router\u{3} & \"x\"\n**bold** `code`"),
+            "a &lt;b&gt;<mark>router</mark> &amp; &quot;x&quot; bold code"
         );
     }
 }

@@ -3,7 +3,7 @@
 // opened from an e-mail link). Data from /api/v1/public/….
 import { api } from '/assets/api.js';
 import { el } from '/assets/util.js';
-import { renderResults, renderBody, sessionId, tallyText } from '/assets/portal_kb.js';
+import { renderResults, renderArticle, sessionId, tallyText } from '/assets/portal_kb.js';
 
 const $ = (id) => document.getElementById(id);
 const parts = location.pathname.split('/').filter(Boolean).map(decodeURIComponent); // ['portal', org, 'kb', slug]
@@ -52,7 +52,7 @@ async function article(org, slug) {
   $('article-title').textContent = a.title;
   $('article-meta').textContent = [a.category && a.category.name, `Updated ${new Date(a.updated_at).toLocaleDateString()}`]
     .filter(Boolean).join(' · ');
-  renderBody($('article-body'), a.body);
+  renderArticle($('article-body'), a.body);
   $('vote-result').textContent = tallyText(a);
   const vote = async (helpful) => {
     const t = await api('POST', `${base}/feedback`, { helpful, session: sessionId() });

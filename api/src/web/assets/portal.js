@@ -3,7 +3,7 @@
 // and answer own requests, and rate resolved ones. Views are chosen by the URL hash.
 import { api } from '/assets/api.js';
 import { el, debounce } from '/assets/util.js';
-import { renderResults, renderBody, tallyText } from '/assets/portal_kb.js';
+import { renderResults, renderBody, renderArticle, tallyText } from '/assets/portal_kb.js';
 
 const $ = (id) => document.getElementById(id);
 const VIEWS = ['login', 'kb', 'article', 'new', 'tickets', 'ticket'];
@@ -87,7 +87,7 @@ async function openArticle(id) {
   const a = await api('GET', `/api/v1/kb/articles/${id}`);
   $('article-title').textContent = a.title;
   $('article-meta').textContent = `Updated ${new Date(a.updated_at).toLocaleDateString()} · ${a.tags.join(', ')}`;
-  renderBody($('article-body'), a.body);
+  renderArticle($('article-body'), a.body);
   $('vote-result').textContent = tallyText(a);
   const vote = async (helpful) => {
     const t = await api('POST', `/api/v1/kb/articles/${id}/feedback`, { helpful });
@@ -121,7 +121,7 @@ async function showSuggested(id, query) {
   const a = await api('GET', `/api/v1/kb/articles/${id}`);
   opened = { id, query };
   $('sa-title').textContent = a.title;
-  renderBody($('sa-body'), a.body);
+  renderArticle($('sa-body'), a.body);
   $('suggest-article').hidden = false;
 }
 $('sa-close').addEventListener('click', () => { $('suggest-article').hidden = true; });

@@ -1,6 +1,8 @@
 // Knowledge-base rendering shared by the customer portal and the public pages: result lists,
-// article bodies (plain text, paragraphs at blank lines) and the anonymous voting session.
+// article bodies (the Markdown subset of the agents' editor), plain-text messages and the
+// anonymous voting session.
 import { el } from '/assets/util.js';
+import { renderMarkdown } from '/assets/kb_editor_markdown.js';
 
 /** Fills `list` with search hits; `hrefFor(hit)` gives each title's link. */
 export function renderResults(list, items, hrefFor) {
@@ -16,7 +18,12 @@ export function renderResults(list, items, hrefFor) {
   }
 }
 
-/** Writes an article's text into `node`, one paragraph per blank-line-separated block. */
+/** Writes an article body into `node` (the renderer escapes everything it does not format). */
+export function renderArticle(node, markdown) {
+  node.innerHTML = renderMarkdown(String(markdown || ''));
+}
+
+/** Writes plain text into `node`, one paragraph per blank-line-separated block. */
 export function renderBody(node, text) {
   node.replaceChildren(...String(text || '').split(/\n\s*\n/).filter((p) => p.trim())
     .map((p) => el('p', {}, p.trim())));
