@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 
 mod demo;
 mod import;
+mod mail;
 mod matrix;
 mod plan;
 mod route;
@@ -41,6 +42,8 @@ pub enum Command {
     Plan(plan::Args),
     /// Run queued planning scenarios in the background (DATABASE_URL; several may share the queue).
     Worker(worker::Args),
+    /// The help desk's e-mail channel once: poll IMAP mailboxes or send queued mail.
+    Mail(mail::Args),
 }
 
 /// Runs one parsed command line.
@@ -54,5 +57,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(args),
         Command::Plan(args) => plan::run(args),
         Command::Worker(args) => worker::run(args),
+        Command::Mail(args) => mail::run(args),
     }
 }

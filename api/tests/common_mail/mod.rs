@@ -4,6 +4,8 @@
 //! A missing server fails the test with instructions (`.ci/run` installs both).
 #![allow(dead_code)]
 
+pub mod desk;
+
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

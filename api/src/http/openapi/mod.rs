@@ -11,6 +11,7 @@
 pub mod board;
 pub mod desk;
 pub mod desk_assist;
+pub mod desk_email;
 pub mod ops;
 pub mod optimize;
 pub mod osrm;
@@ -208,6 +209,7 @@ pub fn spec_json() -> Value {
     schedule::describe(&mut doc);
     board::describe(&mut doc);
     desk::describe(&mut doc);
+    desk_email::describe(&mut doc);
     json!({
         "openapi": "3.1.0",
         "info": {"title": "Fieldpath API", "version": env!("CARGO_PKG_VERSION"),
