@@ -11,6 +11,7 @@
 pub mod board;
 pub mod desk;
 pub mod desk_assist;
+pub mod desk_views;
 pub mod desk_email;
 pub mod ops;
 pub mod optimize;
@@ -205,6 +206,7 @@ pub fn spec_json() -> Value {
     planning::describe(&mut doc);
     optimize::describe(&mut doc);
     desk_assist::describe(&mut doc);
+    desk_views::describe(&mut doc);
     osrm::describe(&mut doc);
     schedule::describe(&mut doc);
     board::describe(&mut doc);
