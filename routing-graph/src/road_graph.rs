@@ -222,13 +222,10 @@ impl RoadGraph {
         self.index.snap(&self.net, coord, options)
     }
 
-    fn best_path(&self, s: &Snapped, t: &Snapped, use_ch: bool, with_path: bool) -> Option<Choice> {
+    fn best_path(&self, s: &Snapped, t: &Snapped, use_ch: bool) -> Option<Choice> {
         let (src, tgt) = (sources(&self.net, s), targets(&self.net, t));
         let via = if use_ch {
-            let (mut fwd, mut bwd) = self.pool.take_pair();
-            let found = query::shortest_path(&self.ch, &mut fwd, &mut bwd, &src, &tgt, with_path);
-            self.pool.give_pair(fwd, bwd);
-            found
+            query::shortest_path(&self.ch, &src, &tgt)
         } else {
             self.pool
                 .with(|space| dijkstra::shortest_path(&self.net, space, &src, &tgt))
@@ -244,7 +241,7 @@ impl RoadGraph {
 
     fn route_with(&self, s: &Snapped, t: &Snapped, use_ch: bool) -> Result<Route, RoutingError> {
         let path = self
-            .best_path(s, t, use_ch, true)
+            .best_path(s, t, use_ch)
             .ok_or(RoutingError::Unreachable {
                 from: s.input,
                 to: t.input,
@@ -302,9 +299,16 @@ impl RoadGraph {
     }
 
     fn travel_with(&self, from: &Snapped, to: &Snapped, use_ch: bool) -> Option<(f64, f64)> {
-        let w = match self.best_path(from, to, use_ch, false)? {
-            Choice::SameEdge(w, _) => w,
-            Choice::Via(p, _, _) => p.weight,
+        let w = if use_ch {
+            let (src, tgt) = (sources(&self.net, from), targets(&self.net, to));
+            let via = query::shortest_weight(&self.ch, &src, &tgt);
+            let direct = along_same_edge(&self.net, from, to).map(|(w, _)| w);
+            via.into_iter().chain(direct).min()?
+        } else {
+            match self.best_path(from, to, false)? {
+                Choice::SameEdge(w, _) => w,
+                Choice::Via(p, _, _) => p.weight,
+            }
         };
         Some((seconds(w), metres(w)))
     }
@@ -313,7 +317,7 @@ impl RoadGraph {
     pub fn matrix_snapped(&self, from: &[Snapped], to: &[Snapped]) -> Result<Matrix, RoutingError> {
         let src: Vec<Endpoints> = from.iter().map(|s| sources(&self.net, s)).collect();
         let tgt: Vec<Endpoints> = to.iter().map(|t| targets(&self.net, t)).collect();
-        let mut table = many_to_many::table(&self.ch, &self.pool, &src, &tgt);
+        let mut table = many_to_many::table(&self.ch, &src, &tgt);
         // Trips that stay on one edge never pass a junction: check them directly.
         let mut by_edge: HashMap<u32, Vec<usize>> = HashMap::new();
         for (j, t) in to.iter().enumerate() {

@@ -1,4 +1,4 @@
-//! Reusable per-query state for Dijkstra-like searches: tentative weights, parents and a
+//! Reusable per-query state of the plain Dijkstra baseline: tentative weights, parents and a
 //! heap, reset in O(1) by a round counter instead of clearing the arrays.
 
 use crate::weight::{Weight, INFINITE};
@@ -95,12 +95,6 @@ impl SearchSpace {
         }
         None
     }
-
-    /// Smallest queued weight.
-    #[inline]
-    pub fn min_key(&self) -> Weight {
-        self.heap.peek().map_or(INFINITE, |Reverse((d, _))| *d)
-    }
 }
 
 /// A pool of search spaces so that concurrent queries don't allocate.
@@ -133,31 +127,6 @@ impl SpacePool {
         let mut space = popped.unwrap_or_else(|| SearchSpace::new(self.n));
         space.reset();
         space
-    }
-
-    /// Takes two clean search spaces with one lock (bidirectional queries).
-    pub fn take_pair(&self) -> (SearchSpace, SearchSpace) {
-        let (a, b) = self
-            .free
-            .lock()
-            .map(|mut f| (f.pop(), f.pop()))
-            .unwrap_or((None, None));
-        let clean = |s: Option<SearchSpace>| {
-            let mut space = s.unwrap_or_else(|| SearchSpace::new(self.n));
-            space.reset();
-            space
-        };
-        (clean(a), clean(b))
-    }
-
-    /// Returns two search spaces with one lock.
-    pub fn give_pair(&self, a: SearchSpace, b: SearchSpace) {
-        if let Ok(mut free) = self.free.lock() {
-            if free.len() < 64 {
-                free.push(a);
-                free.push(b);
-            }
-        }
     }
 
     /// Returns a search space to the pool.

@@ -7,14 +7,12 @@ use super::query::upward_space;
 use super::ContractionHierarchy;
 use crate::endpoints::Endpoints;
 use crate::network::csr_offsets;
-use crate::search_space::SpacePool;
 use crate::weight::{Weight, INFINITE};
 use rayon::prelude::*;
 
 /// Row-major `sources × targets` weights ([`INFINITE`] where unreachable).
 pub(crate) fn table(
     ch: &ContractionHierarchy,
-    pool: &SpacePool,
     sources: &[Endpoints],
     targets: &[Endpoints],
 ) -> Vec<Weight> {
@@ -22,11 +20,9 @@ pub(crate) fn table(
     let entries: Vec<Vec<(u32, Weight)>> = targets
         .par_iter()
         .map(|starts| {
-            pool.with(|space| {
-                let mut found = Vec::new();
-                upward_space(ch, space, starts, false, |v, d| found.push((v, d)));
-                found
-            })
+            let mut found = Vec::new();
+            upward_space(ch, starts, false, |v, d| found.push((v, d)));
+            found
         })
         .collect();
     // Buckets in CSR form: entries of node v are bucket[first[v]..first[v + 1]].
@@ -43,16 +39,13 @@ pub(crate) fn table(
     out.par_chunks_mut(cols.max(1))
         .zip(sources.par_iter())
         .for_each(|(row, starts)| {
-            pool.with(|space| {
-                upward_space(ch, space, starts, true, |v, d| {
-                    let entries =
-                        &bucket[first[v as usize] as usize..first[v as usize + 1] as usize];
-                    for &(t, bd) in entries {
-                        let cell = &mut row[t as usize];
-                        *cell = (*cell).min(d + bd);
-                    }
-                });
-            })
+            upward_space(ch, starts, true, |v, d| {
+                let entries = &bucket[first[v as usize] as usize..first[v as usize + 1] as usize];
+                for &(t, bd) in entries {
+                    let cell = &mut row[t as usize];
+                    *cell = (*cell).min(d + bd);
+                }
+            });
         });
     out
 }

@@ -8,6 +8,7 @@
 pub(crate) mod contract;
 pub(crate) mod many_to_many;
 pub(crate) mod query;
+pub(crate) mod search;
 
 use crate::network::EdgeDir;
 use crate::weight::Weight;
@@ -70,6 +71,16 @@ impl ContractionHierarchy {
     #[inline]
     pub fn down(&self, v: u32) -> &[UpArc] {
         &self.down[self.down_first[v as usize] as usize..self.down_first[v as usize + 1] as usize]
+    }
+
+    /// Node whose upward arcs hold position `pos` of `up`.
+    pub fn up_tail(&self, pos: u32) -> u32 {
+        self.up_first.partition_point(|&f| f <= pos) as u32 - 1
+    }
+
+    /// Node whose downward arcs hold position `pos` of `down`.
+    pub fn down_tail(&self, pos: u32) -> u32 {
+        self.down_first.partition_point(|&f| f <= pos) as u32 - 1
     }
 
     /// Appends the original edge directions of `arc`, in travel order.

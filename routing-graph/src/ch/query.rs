@@ -1,126 +1,241 @@
-//! One-to-one queries: bidirectional upward Dijkstra with stall-on-demand.
+//! One-to-one queries: bidirectional upward Dijkstra, the two searches alternating by
+//! smallest queued weight until neither can improve the best meeting node.
+//!
+//! No stall-on-demand: on the Liechtenstein graph it stalls fewer than one settled node
+//! in ten, and testing for it (a scan of the node's arcs from above) cost more than the
+//! arcs it saved, about 5 % of the query time.
 
+use super::search::{with_searches, Searches, BACKWARD, FORWARD, START};
 use super::ContractionHierarchy;
 use crate::dijkstra::NodePath;
 use crate::endpoints::Endpoint;
-use crate::search_space::{SearchSpace, INIT};
-use crate::weight::{add, Weight, INFINITE};
+use crate::weight::{Weight, INFINITE};
 
-/// Shortest path between endpoint lists (its edges only if `with_path`); `fwd` and
-/// `bwd` must be clean search spaces.
-pub(crate) fn shortest_path(
+/// Weight of the shortest path between endpoint lists.
+pub(crate) fn shortest_weight(
     ch: &ContractionHierarchy,
-    fwd: &mut SearchSpace,
-    bwd: &mut SearchSpace,
     sources: &[Endpoint],
     targets: &[Endpoint],
-    with_path: bool,
-) -> Option<NodePath> {
-    for (k, s) in sources.iter().enumerate() {
-        fwd.relax(ch.node(s.node), s.weight, (INIT - k as u32, INIT));
-    }
-    for (k, t) in targets.iter().enumerate() {
-        bwd.relax(ch.node(t.node), t.weight, (INIT - k as u32, INIT));
-    }
-    let mut best = INFINITE;
-    let mut meeting = None;
-    loop {
-        let (fk, bk) = (fwd.min_key(), bwd.min_key());
-        if fk.min(bk) >= best {
-            break;
-        }
-        let forward = fk <= bk;
-        let (this, other) = if forward {
-            (&mut *fwd, &*bwd)
-        } else {
-            (&mut *bwd, &*fwd)
-        };
-        let Some((d, v)) = this.pop() else { continue }; // only stale entries were left
-        let total = add(d, other.dist(v));
-        if total < best {
-            best = total;
-            meeting = Some(v);
-        }
-        let (relax_arcs, stall_arcs) = if forward {
-            (ch.up(v), ch.down(v))
-        } else {
-            (ch.down(v), ch.up(v))
-        };
-        if stall_arcs
-            .iter()
-            .any(|a| add(this.dist(a.node), a.weight) < d)
-        {
-            continue; // stall-on-demand: v is reached more cheaply from above
-        }
-        for a in relax_arcs {
-            this.relax(a.node, d + a.weight, (v, a.arc));
-        }
-    }
-    let m = meeting?;
-    let mut edges = Vec::new();
-    // Forward half: walk back to the source, then unpack in travel order.
-    let mut arcs = Vec::new();
-    let mut v = m;
-    let source = loop {
-        let (p, arc) = fwd.parent(v);
-        if arc == INIT {
-            break (INIT - p) as usize;
-        }
-        if with_path {
-            arcs.push(arc);
-        }
-        v = p;
-    };
-    for &arc in arcs.iter().rev() {
-        ch.unpack(arc, &mut edges);
-    }
-    // Backward half: parents lead towards the target, already in travel order.
-    let mut v = m;
-    let target = loop {
-        let (p, arc) = bwd.parent(v);
-        if arc == INIT {
-            break (INIT - p) as usize;
-        }
-        if with_path {
-            ch.unpack(arc, &mut edges);
-        }
-        v = p;
-    };
-    Some(NodePath {
-        weight: best,
-        source,
-        target,
-        edges,
+) -> Option<Weight> {
+    with_searches(ch.rank.len(), |s| {
+        meet(ch, s, sources, targets).map(|(w, _)| w)
     })
 }
 
-/// Upward search space of one side: every non-stalled settled node (rank id) with its
-/// weight.
+/// Shortest path between endpoint lists with its edges.
+pub(crate) fn shortest_path(
+    ch: &ContractionHierarchy,
+    sources: &[Endpoint],
+    targets: &[Endpoint],
+) -> Option<NodePath> {
+    with_searches(ch.rank.len(), |s| {
+        let (best, meeting) = meet(ch, s, sources, targets)?;
+        // The arcs a node was reached by lead back to the start; their tails are found
+        // by binary search in the CSR offsets (the labels keep no parent node).
+        let mut edges = Vec::new();
+        // Forward half: walk back to the source, then unpack in travel order.
+        let mut arcs = Vec::new();
+        let mut v = meeting;
+        let source = loop {
+            let via = s.via::<FORWARD>(v);
+            if via > START - sources.len() as u32 {
+                break (START - via) as usize;
+            }
+            arcs.push(ch.up[via as usize].arc);
+            v = ch.up_tail(via);
+        };
+        for &arc in arcs.iter().rev() {
+            ch.unpack(arc, &mut edges);
+        }
+        // Backward half: the arcs lead towards the target, already in travel order.
+        let mut v = meeting;
+        let target = loop {
+            let via = s.via::<BACKWARD>(v);
+            if via > START - targets.len() as u32 {
+                break (START - via) as usize;
+            }
+            ch.unpack(ch.down[via as usize].arc, &mut edges);
+            v = ch.down_tail(via);
+        };
+        Some(NodePath {
+            weight: best,
+            source,
+            target,
+            edges,
+        })
+    })
+}
+
+/// Runs both searches until neither can improve the best meeting; returns its weight and
+/// node.
+fn meet(
+    ch: &ContractionHierarchy,
+    s: &mut Searches,
+    sources: &[Endpoint],
+    targets: &[Endpoint],
+) -> Option<(Weight, u32)> {
+    for (k, e) in sources.iter().enumerate() {
+        s.relax::<FORWARD>(ch.node(e.node), e.weight, START - k as u32);
+    }
+    for (k, e) in targets.iter().enumerate() {
+        s.relax::<BACKWARD>(ch.node(e.node), e.weight, START - k as u32);
+    }
+    let mut best = (INFINITE, u32::MAX);
+    loop {
+        let (fk, bk) = (s.min_key::<FORWARD>(), s.min_key::<BACKWARD>());
+        if fk.min(bk) >= best.0 {
+            break;
+        }
+        if fk <= bk {
+            step::<FORWARD>(ch, s, &mut best);
+        } else {
+            step::<BACKWARD>(ch, s, &mut best);
+        }
+    }
+    (best.0 != INFINITE).then_some(best)
+}
+
+/// Settles the next node of side `S`, records it if it is a better meeting and relaxes
+/// its arcs.
+#[inline(always)]
+fn step<const S: usize>(ch: &ContractionHierarchy, s: &mut Searches, best: &mut (Weight, u32)) {
+    let Some((d, v)) = s.pop::<S>() else { return }; // only stale entries were left
+    let total = s.total(v);
+    if total < best.0 {
+        *best = (total, v);
+    }
+    let (first, arcs) = if S == FORWARD {
+        (ch.up_first[v as usize], ch.up(v))
+    } else {
+        (ch.down_first[v as usize], ch.down(v))
+    };
+    for (i, a) in arcs.iter().enumerate() {
+        s.relax::<S>(a.node, d + a.weight, first + i as u32);
+    }
+}
+
+/// Upward search space of one side: every settled node (rank id) with its weight.
 pub(crate) fn upward_space(
     ch: &ContractionHierarchy,
-    space: &mut SearchSpace,
     starts: &[Endpoint],
     forward: bool,
+    settled: impl FnMut(u32, Weight),
+) {
+    with_searches(ch.rank.len(), |s| {
+        if forward {
+            sweep::<FORWARD>(ch, s, starts, settled);
+        } else {
+            sweep::<BACKWARD>(ch, s, starts, settled);
+        }
+    })
+}
+
+fn sweep<const S: usize>(
+    ch: &ContractionHierarchy,
+    s: &mut Searches,
+    starts: &[Endpoint],
     mut settled: impl FnMut(u32, Weight),
 ) {
-    for s in starts {
-        space.relax(ch.node(s.node), s.weight, (INIT, INIT));
+    for e in starts {
+        s.relax::<S>(ch.node(e.node), e.weight, START);
     }
-    while let Some((d, v)) = space.pop() {
-        let (relax_arcs, stall_arcs) = if forward {
-            (ch.up(v), ch.down(v))
-        } else {
-            (ch.down(v), ch.up(v))
-        };
+    while let Some((d, v)) = s.pop::<S>() {
+        let stall_arcs = if S == FORWARD { ch.down(v) } else { ch.up(v) };
+        // Stall-on-demand: v is reached more cheaply from above, so no bucket entry.
         if stall_arcs
             .iter()
-            .any(|a| add(space.dist(a.node), a.weight) < d)
+            .any(|a| s.dist::<S>(a.node).saturating_add(a.weight) < d)
         {
             continue;
         }
         settled(v, d);
-        for a in relax_arcs {
-            space.relax(a.node, d + a.weight, (v, a.arc));
+        let arcs = if S == FORWARD { ch.up(v) } else { ch.down(v) };
+        for a in arcs {
+            s.relax::<S>(a.node, d + a.weight, START);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::build_network;
+    use crate::ch::contract::contract;
+    use crate::dijkstra;
+    use crate::network::RoadNetwork;
+    use crate::osm::reader::read_roads;
+    use crate::search_space::SearchSpace;
+    use crate::turns::TURN;
+    use rand::{Rng, SeedableRng};
+
+    fn monaco() -> RoadNetwork {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/osm/monaco.osm.pbf");
+        let roads = read_roads(&path).expect("monaco extract");
+        build_network(&roads, true).0
+    }
+
+    fn at(node: u32) -> [Endpoint; 1] {
+        [Endpoint {
+            node,
+            weight: 0,
+            dir: 0,
+        }]
+    }
+
+    /// Unpacked paths (arcs found back from the labels' arc positions, shortcuts
+    /// expanded) are chains of road edges from source to target whose weights add up to
+    /// the query's weight, which is Dijkstra's.
+    #[test]
+    fn unpacked_paths_are_connected_and_weigh_the_query_weight() {
+        let net = monaco();
+        let ch = contract(&net, &|_, _| {});
+        let mut space = SearchSpace::new(net.node_count());
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let n = net.node_count() as u32;
+        let mut found = 0;
+        for _ in 0..300 {
+            let (s, t) = (rng.random_range(0..n), rng.random_range(0..n));
+            space.reset();
+            let baseline = dijkstra::shortest_path(&net, &mut space, &at(s), &at(t));
+            let path = shortest_path(&ch, &at(s), &at(t));
+            assert_eq!(path.as_ref().map(|p| p.weight), baseline.map(|p| p.weight));
+            let Some(path) = path else {
+                continue; // copies of restricted junctions need not reach each other
+            };
+            found += 1;
+            assert_eq!(shortest_weight(&ch, &at(s), &at(t)), Some(path.weight));
+            let roads: Vec<u32> = path.edges.iter().copied().filter(|&d| d != TURN).collect();
+            let weight: Weight = roads
+                .iter()
+                .map(|&d| {
+                    let e = &net.edges[(d >> 1) as usize];
+                    if d & 1 == 0 {
+                        e.forward
+                    } else {
+                        e.backward
+                    }
+                })
+                .sum();
+            assert_eq!(weight, path.weight, "{s} -> {t}");
+            // Junction at each end of an edge direction, as driven.
+            let ends = |d: u32| {
+                let e = &net.edges[(d >> 1) as usize];
+                if d & 1 == 0 {
+                    (e.from, e.to)
+                } else {
+                    (e.to, e.from)
+                }
+            };
+            for w in roads.windows(2) {
+                assert_eq!(ends(w[0]).1, ends(w[1]).0, "{s} -> {t}");
+            }
+            if let (Some(&first), Some(&last)) = (roads.first(), roads.last()) {
+                let junction = |v: u32| net.coords[v as usize];
+                assert_eq!(junction(ends(first).0), junction(s));
+                assert_eq!(junction(ends(last).1), junction(t));
+            }
+        }
+        assert!(found >= 250, "only {found} of 300 pairs connected");
     }
 }

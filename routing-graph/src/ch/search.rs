@@ -1,0 +1,230 @@
+//! Search state of the hierarchy's upward searches, kept per thread and reused.
+//!
+//! Both directions of a query share one label per node (weights and arcs of the forward
+//! and the backward search, and a round stamp), so that checking whether the other
+//! search has reached a node touches the cache line just loaded, and a new query only
+//! bumps the round instead of clearing the arrays. Each direction has a 4-ary min-heap
+//! keyed by weight alone with lazy deletion. Hand-written: upward searches settle a few
+//! dozen nodes, where the generic `BinaryHeap` of `(weight, node)` tuples and a pool
+//! behind a mutex were most of a query's time.
+
+use crate::weight::{Weight, INFINITE};
+use std::cell::RefCell;
+
+/// `via` marker of a start node: start index `k` is stored as `START - k`.
+pub(crate) const START: u32 = u32::MAX;
+/// Side of the forward search (from the sources, upward arcs).
+pub(crate) const FORWARD: usize = 0;
+/// Side of the backward search (from the targets, downward arcs reversed).
+pub(crate) const BACKWARD: usize = 1;
+
+#[derive(Debug, Clone, Copy)]
+#[repr(align(32))]
+struct Label {
+    dist: [Weight; 2],
+    via: [u32; 2],
+    stamp: u32,
+}
+
+const STALE: Label = Label {
+    dist: [INFINITE; 2],
+    via: [START; 2],
+    stamp: 0,
+};
+
+/// Tentative weights, the arcs nodes were reached by and the queues of a forward and a
+/// backward upward search.
+#[derive(Debug, Default)]
+pub(crate) struct Searches {
+    labels: Vec<Label>,
+    round: u32,
+    heaps: [Vec<(Weight, u32)>; 2],
+}
+
+impl Searches {
+    /// Forgets the previous query; the arrays grow to `n` nodes if needed.
+    fn reset(&mut self, n: usize) {
+        self.heaps.iter_mut().for_each(Vec::clear);
+        if self.labels.len() < n {
+            self.labels.resize(n, STALE);
+        }
+        self.round = self.round.wrapping_add(1);
+        if self.round == 0 {
+            self.labels.iter_mut().for_each(|l| l.stamp = 0);
+            self.round = 1;
+        }
+    }
+
+    /// Tentative weight of `v` on side `S` ([`INFINITE`] if not reached).
+    #[inline(always)]
+    pub fn dist<const S: usize>(&self, v: u32) -> Weight {
+        let l = &self.labels[v as usize];
+        if l.stamp == self.round {
+            l.dist[S]
+        } else {
+            INFINITE
+        }
+    }
+
+    /// Sum of both sides' tentative weights of `v` ([`INFINITE`] unless both reached it).
+    #[inline(always)]
+    pub fn total(&self, v: u32) -> Weight {
+        let l = &self.labels[v as usize];
+        if l.stamp == self.round {
+            l.dist[0].saturating_add(l.dist[1])
+        } else {
+            INFINITE
+        }
+    }
+
+    /// The arc (position in the search graph's arc array of side `S`) `v` was reached
+    /// by, or `START - k` for the `k`-th start node.
+    #[inline]
+    pub fn via<const S: usize>(&self, v: u32) -> u32 {
+        self.labels[v as usize].via[S]
+    }
+
+    /// Sets `v` to `d` reached by `via` on side `S` and queues it, if `d` improves on it.
+    #[inline(always)]
+    pub fn relax<const S: usize>(&mut self, v: u32, d: Weight, via: u32) {
+        let round = self.round;
+        let l = &mut self.labels[v as usize];
+        if l.stamp != round {
+            *l = STALE;
+            l.stamp = round;
+        } else if d >= l.dist[S] {
+            return;
+        }
+        l.dist[S] = d;
+        l.via[S] = via;
+        push(&mut self.heaps[S], d, v);
+    }
+
+    /// Smallest queued weight of side `S` ([`INFINITE`] when its queue is empty).
+    #[inline(always)]
+    pub fn min_key<const S: usize>(&self) -> Weight {
+        self.heaps[S].first().map_or(INFINITE, |e| e.0)
+    }
+
+    /// Pops the next node of side `S` whose queued weight is still current.
+    #[inline]
+    pub fn pop<const S: usize>(&mut self) -> Option<(Weight, u32)> {
+        while let Some(top) = pop_any(&mut self.heaps[S]) {
+            if top.0 == self.dist::<S>(top.1) {
+                return Some(top);
+            }
+        }
+        None
+    }
+}
+
+#[inline(always)]
+fn push(heap: &mut Vec<(Weight, u32)>, d: Weight, v: u32) {
+    let mut i = heap.len();
+    heap.push((d, v));
+    while i > 0 {
+        let parent = (i - 1) / 4;
+        if heap[parent].0 <= d {
+            break;
+        }
+        heap[i] = heap[parent];
+        i = parent;
+    }
+    heap[i] = (d, v);
+}
+
+#[inline]
+fn pop_any(heap: &mut Vec<(Weight, u32)>) -> Option<(Weight, u32)> {
+    let last = heap.pop()?;
+    let Some(&top) = heap.first() else {
+        return Some(last);
+    };
+    let len = heap.len();
+    let mut i = 0;
+    loop {
+        let first = 4 * i + 1;
+        if first >= len {
+            break;
+        }
+        let end = (first + 4).min(len);
+        let mut min = first;
+        for c in first + 1..end {
+            if heap[c].0 < heap[min].0 {
+                min = c;
+            }
+        }
+        if heap[min].0 >= last.0 {
+            break;
+        }
+        heap[i] = heap[min];
+        i = min;
+    }
+    heap[i] = last;
+    Some(top)
+}
+
+thread_local! {
+    static SEARCHES: RefCell<Searches> = RefCell::default();
+}
+
+/// Runs `f` with this thread's search state, reset for a graph of `n` nodes. The state
+/// stays allocated for the thread's next queries (32 bytes per node of the largest
+/// graph the thread has queried).
+pub(crate) fn with_searches<R>(n: usize, f: impl FnOnce(&mut Searches) -> R) -> R {
+    let run = |s: &mut Searches| {
+        s.reset(n);
+        f(s)
+    };
+    SEARCHES.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut s) => run(&mut s),
+        // Only if `f` itself started a query on this thread: use a fresh state.
+        Err(_) => run(&mut Searches::default()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Each side's queue returns its current weights in ascending order, whatever the
+        /// order of insertions and improvements, and a reset forgets everything.
+        #[test]
+        fn pops_in_weight_order(ops in prop::collection::vec((0u32..50, 0u64..1000, any::<bool>()), 0..300)) {
+            let mut s = Searches::default();
+            s.reset(50);
+            let mut best = [std::collections::BTreeMap::new(), std::collections::BTreeMap::new()];
+            for &(v, d, backward) in &ops {
+                if backward {
+                    s.relax::<BACKWARD>(v, d, v);
+                } else {
+                    s.relax::<FORWARD>(v, d, v);
+                }
+                let e = best[usize::from(backward)].entry(v).or_insert(d);
+                *e = (*e).min(d);
+            }
+            for (v, &d) in &best[0] {
+                prop_assert_eq!(s.via::<FORWARD>(*v), *v);
+                let b = best[1].get(v).copied().unwrap_or(INFINITE);
+                prop_assert_eq!(s.total(*v), d.saturating_add(b));
+            }
+            let mut popped = Vec::new();
+            while let Some((d, v)) = s.pop::<FORWARD>() {
+                prop_assert_eq!(best[0].get(&v), Some(&d));
+                popped.push(d);
+            }
+            prop_assert_eq!(popped.len(), best[0].len());
+            prop_assert!(popped.windows(2).all(|w| w[0] <= w[1]));
+            let mut popped = Vec::new();
+            while let Some((d, v)) = s.pop::<BACKWARD>() {
+                prop_assert_eq!(best[1].get(&v), Some(&d));
+                popped.push(d);
+            }
+            prop_assert_eq!(popped.len(), best[1].len());
+            prop_assert!(popped.windows(2).all(|w| w[0] <= w[1]));
+            s.reset(50);
+            prop_assert!((0..50).all(|v| s.dist::<FORWARD>(v) == INFINITE && s.dist::<BACKWARD>(v) == INFINITE));
+        }
+    }
+}
