@@ -4,19 +4,20 @@
 //! admins write.
 
 use super::auth::AuthUser;
-use super::extract::ApiJson;
+use super::extract::{etag, expected_version, ApiJson, ApiPath};
 use crate::desk::business_hours::{BusinessCalendar, CalendarSpec};
 use crate::desk::custom_fields::{TicketField, KINDS};
 use crate::desk::db::config::{self, NewPolicy};
+use crate::desk::db::sla_settings;
 use crate::desk::sla::PolicyConditions;
 use crate::desk::ticket::{check_one_of, STATUS_TYPES};
 use crate::domain::roles::sets;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, patch};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
@@ -33,6 +34,14 @@ pub fn routes() -> Router<AppState> {
             get(list_calendars).post(add_calendar),
         )
         .route("/api/v1/sla/policies", get(list_policies).post(add_policy))
+        .route(
+            "/api/v1/sla/calendars/{id}",
+            patch(change_calendar).delete(remove_calendar),
+        )
+        .route(
+            "/api/v1/sla/policies/{id}",
+            patch(change_policy).delete(remove_policy),
+        )
 }
 
 fn created<T: serde::Serialize>(value: T) -> Response {
@@ -251,4 +260,187 @@ async fn add_policy(
         escalate_to_id: b.escalate_to_id,
     };
     Ok(created(config::add_policy(&st.db, auth.org_id, &p).await?))
+}
+
+/// `{"version": n}` from If-Match or the body; 428 without.
+fn version_of(headers: &HeaderMap, body: Option<i64>) -> ApiResult<i64> {
+    expected_version(headers, body.map(serde_json::Value::from).as_ref())?
+        .ok_or_else(ApiError::version_required)
+}
+
+/// A changed calendar or policy with its ETag and how many open tickets were recomputed.
+fn changed<T: serde::Serialize>(value: &T, version: i64, recomputed: usize) -> Response {
+    let mut body = serde_json::to_value(value).unwrap_or_default();
+    body["tickets_recomputed"] = json!(recomputed);
+    let mut response = (StatusCode::OK, Json(body)).into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&etag(version)) {
+        response.headers_mut().insert(axum::http::header::ETAG, v);
+    }
+    response
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CalendarPatch {
+    name: Option<String>,
+    time_zone: Option<String>,
+    hours: Option<crate::desk::business_hours::WeeklyHours>,
+    holidays: Option<Vec<chrono::NaiveDate>>,
+    version: Option<i64>,
+}
+
+/// `PATCH /api/v1/sla/calendars/{id}` with If-Match; open tickets' due times are recomputed.
+async fn change_calendar(
+    auth: AuthUser,
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<CalendarPatch>,
+) -> ApiResult<Response> {
+    auth.require(sets::ADMIN)?;
+    let expected = version_of(&headers, b.version)?;
+    let mut tx = st.db.begin().await?;
+    let current = config::calendar(&mut tx, auth.org_id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("calendar"))?;
+    let name = b.name.unwrap_or(current.name);
+    if name.trim().is_empty() {
+        return Err(ApiError::validation("name", "name is required"));
+    }
+    let spec = CalendarSpec {
+        time_zone: b.time_zone.unwrap_or(current.time_zone),
+        hours: b.hours.unwrap_or(current.hours.0),
+        holidays: b.holidays.unwrap_or(current.holidays),
+    };
+    BusinessCalendar::from_spec(&spec).map_err(|e| ApiError::validation(e.field, e.message))?;
+    let saved =
+        sla_settings::update_calendar(&mut tx, auth.org_id, id, expected, name.trim(), &spec)
+            .await?
+            .ok_or_else(|| ApiError::version_mismatch(current.version))?;
+    let n = sla_settings::recompute_open(&mut tx, auth.org_id, chrono::Utc::now()).await?;
+    tx.commit().await?;
+    Ok(changed(&saved, saved.version, n))
+}
+
+/// `DELETE /api/v1/sla/calendars/{id}` with If-Match (409 while a policy uses it).
+async fn remove_calendar(
+    auth: AuthUser,
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    headers: HeaderMap,
+) -> ApiResult<StatusCode> {
+    auth.require(sets::ADMIN)?;
+    let expected = version_of(&headers, None)?;
+    let mut tx = st.db.begin().await?;
+    let current = config::calendar(&mut tx, auth.org_id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("calendar"))?;
+    let users = sla_settings::policies_using(&mut tx, auth.org_id, id).await?;
+    if users > 0 {
+        return Err(ApiError::conflict(format!(
+            "the calendar is used by {users} SLA policies; change or delete them first"
+        )));
+    }
+    if !sla_settings::delete_calendar(&mut tx, auth.org_id, id, expected).await? {
+        return Err(ApiError::version_mismatch(current.version));
+    }
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `Some(None)` for an explicit `null`, `None` when absent.
+fn nullable<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i32>>, D::Error> {
+    Option::<i32>::deserialize(d).map(Some)
+}
+
+/// `Some(None)` for an explicit `null`, `None` when absent.
+fn nullable_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Uuid>>, D::Error> {
+    Option::<Uuid>::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyPatch {
+    name: Option<String>,
+    position: Option<i32>,
+    active: Option<bool>,
+    conditions: Option<PolicyConditions>,
+    #[serde(default, deserialize_with = "nullable")]
+    first_response_mins: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "nullable")]
+    next_response_mins: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "nullable")]
+    resolution_mins: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "nullable_id")]
+    calendar_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "nullable_id")]
+    escalate_to_id: Option<Option<Uuid>>,
+    version: Option<i64>,
+}
+
+/// `PATCH /api/v1/sla/policies/{id}` with If-Match (`null` clears a target, the calendar or
+/// the escalation user); open tickets' due times are recomputed.
+async fn change_policy(
+    auth: AuthUser,
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<PolicyPatch>,
+) -> ApiResult<Response> {
+    auth.require(sets::ADMIN)?;
+    let expected = version_of(&headers, b.version)?;
+    let mut tx = st.db.begin().await?;
+    let current = config::policies(&mut tx, auth.org_id)
+        .await?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or_else(|| ApiError::not_found("policy"))?;
+    let name = b.name.unwrap_or(current.name.clone());
+    if name.trim().is_empty() {
+        return Err(ApiError::validation("name", "name is required"));
+    }
+    let conditions = b.conditions.unwrap_or(current.conditions.0.clone());
+    let p = NewPolicy {
+        name: name.trim(),
+        position: b.position.unwrap_or(current.position),
+        conditions: &conditions,
+        targets: [
+            b.first_response_mins.unwrap_or(current.first_response_mins),
+            b.next_response_mins.unwrap_or(current.next_response_mins),
+            b.resolution_mins.unwrap_or(current.resolution_mins),
+        ],
+        calendar_id: b.calendar_id.unwrap_or(current.calendar_id),
+        escalate_to_id: b.escalate_to_id.unwrap_or(current.escalate_to_id),
+    };
+    let active = b.active.unwrap_or(current.active);
+    let saved = sla_settings::update_policy(&mut tx, auth.org_id, id, expected, active, &p)
+        .await?
+        .ok_or_else(|| ApiError::version_mismatch(current.version))?;
+    let n = sla_settings::recompute_open(&mut tx, auth.org_id, chrono::Utc::now()).await?;
+    tx.commit().await?;
+    Ok(changed(&saved, saved.version, n))
+}
+
+/// `DELETE /api/v1/sla/policies/{id}` with If-Match; open tickets fall to the next matching
+/// policy (or none) with recomputed due times.
+async fn remove_policy(
+    auth: AuthUser,
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    headers: HeaderMap,
+) -> ApiResult<StatusCode> {
+    auth.require(sets::ADMIN)?;
+    let expected = version_of(&headers, None)?;
+    let mut tx = st.db.begin().await?;
+    let current = config::policies(&mut tx, auth.org_id)
+        .await?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or_else(|| ApiError::not_found("policy"))?;
+    if !sla_settings::delete_policy(&mut tx, auth.org_id, id, expected).await? {
+        return Err(ApiError::version_mismatch(current.version));
+    }
+    sla_settings::recompute_open(&mut tx, auth.org_id, chrono::Utc::now()).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -2,4 +2,5 @@
 
 pub mod config;
 pub mod messages;
+pub mod sla_settings;
 pub mod tickets;
