@@ -146,7 +146,9 @@ async function showDetail() {
   const optBase = plans.find((p) => p.variant === 'base' && p.planner === 'optimized');
   const headline = el('div', { class: 'headline', id: 'headline' },
     'Travel time reduced by ', el('span', { class: 'good' }, `${num(base.travel_time_reduction_pct, 1)} %`), ' vs the greedy baseline',
-    current && optBase && current.travel_time_s > 0 ? ` · ${num(100 * (current.travel_time_s - optBase.travel_time_s) / current.travel_time_s, 1)} % vs the current plan` : '');
+    current && optBase && current.travel_time_per_job_s > 0
+      ? ` · travel per job ${num(100 * (current.travel_time_per_job_s - optBase.travel_time_per_job_s) / current.travel_time_per_job_s, 1)} % less than the current plan (which serves ${current.served} of ${current.jobs})`
+      : '');
 
   const table = el('table', { class: 'compare', id: 'compare' },
     el('thead', {}, el('tr', {}, el('th', {}, 'Figure'), plans.map((p) => el('th', { scope: 'col' }, planLabel(p))))),
