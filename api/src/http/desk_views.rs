@@ -239,7 +239,13 @@ async fn tickets(
             let mut conn = st.db.acquire().await?;
             let v = visible_view(&mut conn, &auth, id, false)
                 .await
-                .map_err(|_| ApiError::validation("view", "no such view"))?;
+                .map_err(|e| {
+                    if e.status == StatusCode::NOT_FOUND {
+                        ApiError::validation("view", "no such view")
+                    } else {
+                        e
+                    }
+                })?;
             Some(v)
         }
     };
