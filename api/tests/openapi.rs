@@ -147,34 +147,34 @@ fn collect_refs(value: &Value, out: &mut Vec<String>) {
     }
 }
 
-/// utoipa's model is the document's type: the served document falls back to empty when any
-/// part does not fit, so name every part that does not.
-#[test]
-fn every_part_fits_utoipas_model() {
-    let spec = fieldpath_api::http::openapi::spec_json();
-    let mut misfits = Vec::new();
-    let fits = |paths: Value, schemas: Value| {
-        let doc = serde_json::json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
-            "paths": paths, "components": {"schemas": schemas}});
-        serde_json::from_value::<utoipa::openapi::OpenApi>(doc).err()
-    };
-    for (path, item) in spec["paths"].as_object().expect("paths") {
-        for (method, op) in item.as_object().expect("path item") {
-            if let Some(e) = fits(
-                serde_json::json!({path: {method: op}}),
-                serde_json::json!({}),
-            ) {
-                misfits.push(format!("{method} {path}: {e}"));
+/// utoipa's model is the document's type: a part that does not fit is left out of the served
+/// document (and logged), so compare the served document with the full description.
+#[tokio::test]
+async fn every_part_fits_utoipas_model() {
+    let app = TestApp::new().await;
+    let served = document(&app).await;
+    let full = fieldpath_api::http::openapi::spec_json();
+    let mut dropped = Vec::new();
+    for (path, item) in full["paths"].as_object().expect("paths") {
+        for method in item.as_object().expect("path item").keys() {
+            if served["paths"][path][method].is_null() {
+                dropped.push(format!("{method} {path}"));
             }
         }
     }
-    for (name, schema) in spec["components"]["schemas"].as_object().expect("schemas") {
-        if let Some(e) = fits(serde_json::json!({}), serde_json::json!({name: schema})) {
-            misfits.push(format!("schema {name}: {e}"));
+    for name in full["components"]["schemas"]
+        .as_object()
+        .expect("schemas")
+        .keys()
+    {
+        if served["components"]["schemas"][name].is_null() {
+            dropped.push(format!("schema {name}"));
         }
     }
-    assert!(misfits.is_empty(), "{misfits:#?}");
-    assert!(fits(spec["paths"].clone(), spec["components"]["schemas"].clone()).is_none());
+    assert!(
+        dropped.is_empty(),
+        "described but left out of the served document (see the error log): {dropped:#?}"
+    );
 }
 
 #[tokio::test]

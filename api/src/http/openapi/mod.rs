@@ -11,8 +11,8 @@
 pub mod board;
 pub mod desk;
 pub mod desk_assist;
-pub mod desk_views;
 pub mod desk_email;
+pub mod desk_views;
 pub mod ops;
 pub mod optimize;
 pub mod osrm;
@@ -206,12 +206,12 @@ pub fn spec_json() -> Value {
     planning::describe(&mut doc);
     optimize::describe(&mut doc);
     desk_assist::describe(&mut doc);
-    desk_views::describe(&mut doc);
     osrm::describe(&mut doc);
     schedule::describe(&mut doc);
     board::describe(&mut doc);
     desk::describe(&mut doc);
     desk_email::describe(&mut doc);
+    desk_views::describe(&mut doc);
     json!({
         "openapi": "3.1.0",
         "info": {"title": "Fieldpath API", "version": env!("CARGO_PKG_VERSION"),
@@ -222,6 +222,50 @@ pub fn spec_json() -> Value {
             "session": {"type": "apiKey", "in": "cookie", "name": "fieldpath_session"}}},
         "security": [{"bearer": []}, {"session": []}],
     })
+}
+
+/// JSON type name of a scalar (None for arrays and objects).
+fn scalar_type(v: &Value) -> Option<&'static str> {
+    match v {
+        Value::String(_) => Some("string"),
+        Value::Bool(_) => Some("boolean"),
+        Value::Null => Some("null"),
+        Value::Number(n) if n.is_i64() || n.is_u64() => Some("integer"),
+        Value::Number(_) => Some("number"),
+        _ => None,
+    }
+}
+
+/// utoipa's model needs a `type` next to `enum`/`const`; adds the type the values imply to
+/// every schema that lacks one (validation is unchanged: the values already fix the type).
+fn add_enum_types(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if !map.contains_key("type") && !map.contains_key("$ref") {
+                let values: Option<Vec<&Value>> = match (map.get("enum"), map.get("const")) {
+                    (Some(Value::Array(items)), None) => Some(items.iter().collect()),
+                    (None, Some(c)) => Some(vec![c]),
+                    _ => None,
+                };
+                let types: Option<Vec<&str>> =
+                    values.and_then(|vs| vs.into_iter().map(scalar_type).collect());
+                if let Some(mut types) = types.filter(|t| !t.is_empty()) {
+                    types.sort_unstable();
+                    types.dedup();
+                    map.insert(
+                        "type".into(),
+                        match types.as_slice() {
+                            [one] => json!(one),
+                            many => json!(many),
+                        },
+                    );
+                }
+            }
+            map.values_mut().for_each(add_enum_types);
+        }
+        Value::Array(items) => items.iter_mut().for_each(add_enum_types),
+        _ => {}
+    }
 }
 
 /// Whether `paths` and `schemas` fit utoipa's model (the error when not).
@@ -262,6 +306,7 @@ fn without_misfits(spec: &mut Value) {
 /// run time a misfit is logged and left out rather than failing requests.
 pub fn document() -> OpenApi {
     let mut spec = spec_json();
+    add_enum_types(&mut spec);
     if misfit(spec["paths"].clone(), spec["components"]["schemas"].clone()).is_some() {
         without_misfits(&mut spec);
     }
