@@ -91,3 +91,85 @@ fn import_summary_counts_restrictions() {
     );
     assert_eq!(with.edges, without.edges);
 }
+
+/// Every `only_*` restriction of Monaco that the graph applies: a route from the `from`
+/// way onto any other road at the via node, which ignoring restrictions would turn there
+/// directly, must not take that turn once restrictions are applied (and the hierarchy
+/// agrees with Dijkstra on it).
+#[test]
+fn monaco_only_restrictions_forbid_every_other_turn() {
+    use routing_graph::osm::restriction::RestrictionKind;
+    let path = extract("monaco.osm.pbf");
+    let roads = read_roads(&path).expect("read monaco");
+    let restricted = monaco();
+    let (ignoring, _) =
+        RoadGraph::from_pbf_with_turn_restrictions(&path, &ImportOptions::default(), false)
+            .expect("import without restrictions");
+    let coord = |id: i64| roads.coord(id).expect("node in extract");
+    let mid = |p: Coord, q: Coord| Coord::new((p.lon + q.lon) / 2.0, (p.lat + q.lat) / 2.0);
+    let neighbours = |nodes: &[i64], via: i64| -> Vec<i64> {
+        let Some(k) = nodes.iter().position(|&n| n == via) else {
+            return Vec::new();
+        };
+        [k.checked_sub(1), Some(k + 1)]
+            .into_iter()
+            .flatten()
+            .filter_map(|j| nodes.get(j).copied())
+            .collect()
+    };
+    let mut checked = Vec::new();
+    for r in roads
+        .restrictions
+        .iter()
+        .filter(|r| r.kind == RestrictionKind::Only)
+    {
+        let Some(from) = roads.ways.iter().find(|w| w.id == r.from_way) else {
+            continue;
+        };
+        let via = coord(r.via_node);
+        for before in neighbours(&from.nodes, r.via_node) {
+            let before = coord(before);
+            let src = mid(before, via);
+            for other in roads
+                .ways
+                .iter()
+                .filter(|w| w.id != r.to_way && w.id != r.from_way)
+            {
+                for after in neighbours(&other.nodes, r.via_node) {
+                    let after = coord(after);
+                    let dst = mid(via, after);
+                    let turns_directly = |g: &[Coord]| {
+                        (1..g.len().saturating_sub(1)).any(|k| {
+                            g[k] == via
+                                && (g[k - 1] == before || k == 1)
+                                && (g[k + 1] == after || k + 2 == g.len())
+                        })
+                    };
+                    let (Ok(direct), Ok(route)) =
+                        (ignoring.route(src, dst), restricted.route(src, dst))
+                    else {
+                        continue;
+                    };
+                    if !turns_directly(&direct.geometry) {
+                        continue; // not a turn the restriction is about
+                    }
+                    assert!(
+                        !turns_directly(&route.geometry),
+                        "relation {} allows only way {}, yet the route turns onto way {}",
+                        r.id,
+                        r.to_way,
+                        other.id
+                    );
+                    let dijkstra = restricted.dijkstra_route(src, dst).expect("dijkstra");
+                    assert_eq!(dijkstra.duration_s, route.duration_s);
+                    checked.push((r.id, other.id));
+                }
+            }
+        }
+    }
+    // 25 turns of 24 relations when written.
+    assert!(
+        checked.len() >= 10,
+        "too few only_* turns of Monaco forbid a turn otherwise taken: {checked:?}"
+    );
+}
