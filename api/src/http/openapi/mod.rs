@@ -11,6 +11,7 @@
 pub mod board;
 pub mod desk;
 pub mod desk_assist;
+pub mod desk_kb;
 pub mod desk_email;
 pub mod desk_views;
 pub mod ops;
@@ -210,6 +211,7 @@ pub fn spec_json() -> Value {
     schedule::describe(&mut doc);
     board::describe(&mut doc);
     desk::describe(&mut doc);
+    desk_kb::describe(&mut doc);
     desk_email::describe(&mut doc);
     desk_views::describe(&mut doc);
     json!({
