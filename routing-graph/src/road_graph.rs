@@ -73,6 +73,8 @@ pub struct ImportSummary {
     pub dropped_edges: usize,
     /// Shortcuts added by the contraction hierarchy.
     pub shortcuts: usize,
+    /// `type=restriction` relations that apply to cars, in any form.
+    pub turn_restrictions_read: usize,
     /// Turn restrictions for cars applied (`no_*` / `only_*`, from way, via node, to way).
     pub turn_restrictions: usize,
     /// Turn restrictions for cars skipped because their form is not modelled (via ways,
@@ -179,6 +181,7 @@ impl RoadGraph {
             dropped_component_nodes: stats.dropped_nodes,
             dropped_edges: stats.dropped_edges,
             shortcuts: ch.shortcut_count(),
+            turn_restrictions_read: roads.restrictions.len() + roads.unsupported_restrictions,
             turn_restrictions: stats.turns.applied,
             turn_restrictions_unsupported: roads.unsupported_restrictions,
             turn_restrictions_unresolved: stats.turns.unresolved,

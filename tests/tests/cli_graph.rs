@@ -106,8 +106,38 @@ fn monaco_graph() -> &'static Path {
                 "summary lacks {expected:?}: {stdout}"
             );
         }
+        check_restriction_counters(&stdout);
         graph
     })
+}
+
+/// The summary's turn-restriction line: read = applied + skipped, and skipped is the sum
+/// of its reasons; Monaco has a few dozen restrictions for cars, most of them applied.
+fn check_restriction_counters(summary: &str) {
+    let line = summary
+        .lines()
+        .find(|l| l.contains("turn restrictions:"))
+        .unwrap_or_else(|| panic!("no turn-restriction line: {summary}"));
+    for words in [
+        "read for cars",
+        "applied",
+        "skipped",
+        "unsupported form",
+        "unresolved",
+        "without any exit",
+    ] {
+        assert!(line.contains(words), "{line}");
+    }
+    let n: Vec<usize> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    let [read, applied, skipped, unsupported, unresolved, dead_end] = n[..] else {
+        panic!("expected six counters: {line}")
+    };
+    assert_eq!(read, applied + skipped, "{line}");
+    assert_eq!(skipped, unsupported + unresolved + dead_end, "{line}");
+    assert!(applied >= 20, "{line}");
 }
 
 fn graph_arg() -> String {

@@ -60,6 +60,19 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "  dropped:         {} nodes and {} edges outside the largest strongly connected component",
         summary.dropped_component_nodes, summary.dropped_edges
     );
+    println!(
+        "  turn restrictions: {} read for cars, {} applied, {} skipped ({} unsupported form: \
+         via way, conditional or malformed; {} unresolved: ways or via node not joined in \
+         the graph; {} would leave a road without any exit)",
+        summary.turn_restrictions_read,
+        summary.turn_restrictions,
+        summary
+            .turn_restrictions_read
+            .saturating_sub(summary.turn_restrictions),
+        summary.turn_restrictions_unsupported,
+        summary.turn_restrictions_unresolved,
+        summary.turn_restrictions_dead_end
+    );
     println!("  shortcuts:       {}", summary.shortcuts);
     println!(
         "  time:            {:.2} s (read {:.2} s, build {:.2} s, contract {:.2} s, total with saving {:.2} s)",
