@@ -10,6 +10,7 @@
 
 pub mod board;
 pub mod desk;
+pub mod desk_automation;
 pub mod desk_assist;
 pub mod desk_kb;
 pub mod desk_email;
@@ -214,6 +215,7 @@ pub fn spec_json() -> Value {
     desk_kb::describe(&mut doc);
     desk_email::describe(&mut doc);
     desk_views::describe(&mut doc);
+    desk_automation::describe(&mut doc);
     json!({
         "openapi": "3.1.0",
         "info": {"title": "Fieldpath API", "version": env!("CARGO_PKG_VERSION"),
