@@ -11,7 +11,9 @@
 pub mod board;
 pub mod desk;
 pub mod desk_assist;
+pub mod desk_automation;
 pub mod desk_email;
+pub mod desk_kb;
 pub mod desk_views;
 pub mod ops;
 pub mod optimize;
@@ -210,8 +212,10 @@ pub fn spec_json() -> Value {
     schedule::describe(&mut doc);
     board::describe(&mut doc);
     desk::describe(&mut doc);
+    desk_kb::describe(&mut doc);
     desk_email::describe(&mut doc);
     desk_views::describe(&mut doc);
+    desk_automation::describe(&mut doc);
     let mut spec = json!({
         "openapi": "3.1.0",
         "info": {"title": "Fieldpath API", "version": env!("CARGO_PKG_VERSION"),
