@@ -87,7 +87,10 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/plans", get(|| async { page(PLANS_PAGE) }))
         .route("/dashboard", get(|| async { page(DASHBOARD_PAGE) }))
         .route("/desk", get(|| async { page(DESK_PAGE) }))
-        .route("/desk/tickets/{id}", get(|| async { page(DESK_TICKET_PAGE) }))
+        .route(
+            "/desk/tickets/{id}",
+            get(|| async { page(DESK_TICKET_PAGE) }),
+        )
         .route("/desk/kb", get(|| async { page(KB_EDITOR_PAGE) }))
         .route("/desk/reports", get(|| async { page(DESK_REPORTS_PAGE) }))
         .route("/portal", get(|| async { page(PORTAL_PAGE) }))

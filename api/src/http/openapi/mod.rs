@@ -9,6 +9,7 @@
 //! `$ref` resolves.
 
 pub mod board;
+pub mod dashboard;
 pub mod desk;
 pub mod desk_assist;
 pub mod desk_automation;
@@ -206,6 +207,7 @@ pub fn spec_json() -> Value {
     session::describe(&mut doc);
     ops::describe(&mut doc);
     planning::describe(&mut doc);
+    dashboard::describe(&mut doc);
     optimize::describe(&mut doc);
     desk_assist::describe(&mut doc);
     osrm::describe(&mut doc);
