@@ -4,7 +4,7 @@
 //! (`/api/v1/notifications`). Macros and webhooks have their own modules.
 
 use super::auth::AuthUser;
-use super::extract::{etag, expected_version, ApiJson, ApiPath, ApiQuery};
+use super::extract::{required_version, versioned, ApiJson, ApiPath, ApiQuery};
 use super::tickets::actor;
 use crate::desk::automation::model::{referenced_ids, Rule, RuleInput};
 use crate::desk::automation::{engine, store};
@@ -13,8 +13,8 @@ use crate::domain::roles::sets;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -40,23 +40,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/notifications/{id}/read", post(mark_read))
         .merge(super::macros::routes())
         .merge(super::webhooks::routes())
-}
-
-/// A record answered with its ETag.
-pub fn versioned<T: serde::Serialize>(status: StatusCode, value: &T, version: i64) -> Response {
-    let mut response = (status, Json(value)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&etag(version)) {
-        response.headers_mut().insert(header::ETAG, v);
-    }
-    response
-}
-
-/// 404 when the record is gone, else 412 with its current version.
-pub fn missing_or_stale(current: Option<i64>, what: &str) -> ApiError {
-    match current {
-        Some(v) => ApiError::version_mismatch(v),
-        None => ApiError::not_found(what),
-    }
 }
 
 async fn check_refs(st: &AppState, org: Uuid, input: &RuleInput) -> ApiResult<()> {
@@ -156,14 +139,13 @@ async fn change(
     ApiJson(input): ApiJson<RuleInput>,
 ) -> ApiResult<Response> {
     auth.require(sets::ADMIN)?;
-    let expected = expected_version(&headers, input.version.map(Value::from).as_ref())?
-        .ok_or_else(ApiError::version_required)?;
+    let expected = required_version(&headers, input.version.map(Value::from).as_ref())?;
     let current = load(&st, auth.org_id, id).await?;
     input.validate()?;
     check_refs(&st, auth.org_id, &input).await?;
     match store::update_rule(&st.db, auth.org_id, id, expected, &input).await? {
         Some(rule) => Ok(versioned(StatusCode::OK, &rule, rule.version)),
-        None => Err(missing_or_stale(Some(current.version), "rule")),
+        None => Err(ApiError::version_mismatch(current.version)),
     }
 }
 
@@ -175,12 +157,12 @@ async fn remove(
     headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
     auth.require(sets::ADMIN)?;
-    let expected = expected_version(&headers, None)?.ok_or_else(ApiError::version_required)?;
+    let expected = required_version(&headers, None)?;
     let current = load(&st, auth.org_id, id).await?;
     if store::delete_rule(&st.db, auth.org_id, id, expected).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(missing_or_stale(Some(current.version), "rule"))
+        Err(ApiError::version_mismatch(current.version))
     }
 }
 

@@ -4,7 +4,7 @@
 //! admins write.
 
 use super::auth::AuthUser;
-use super::extract::{etag, expected_version, ApiJson, ApiPath};
+use super::extract::{required_version, ApiJson, ApiPath};
 use crate::desk::business_hours::{BusinessCalendar, CalendarSpec};
 use crate::desk::custom_fields::{TicketField, KINDS};
 use crate::desk::db::config::{self, NewPolicy};
@@ -264,19 +264,14 @@ async fn add_policy(
 
 /// `{"version": n}` from If-Match or the body; 428 without.
 fn version_of(headers: &HeaderMap, body: Option<i64>) -> ApiResult<i64> {
-    expected_version(headers, body.map(serde_json::Value::from).as_ref())?
-        .ok_or_else(ApiError::version_required)
+    required_version(headers, body.map(serde_json::Value::from).as_ref())
 }
 
 /// A changed calendar or policy with its ETag and how many open tickets were recomputed.
 fn changed<T: serde::Serialize>(value: &T, version: i64, recomputed: usize) -> Response {
     let mut body = serde_json::to_value(value).unwrap_or_default();
     body["tickets_recomputed"] = json!(recomputed);
-    let mut response = (StatusCode::OK, Json(body)).into_response();
-    if let Ok(v) = axum::http::HeaderValue::from_str(&etag(version)) {
-        response.headers_mut().insert(axum::http::header::ETAG, v);
-    }
-    response
+    super::extract::versioned(StatusCode::OK, &body, version)
 }
 
 #[derive(Deserialize)]

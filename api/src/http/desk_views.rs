@@ -4,7 +4,7 @@
 //! assignee pickers). Office roles only.
 
 use super::auth::AuthUser;
-use super::extract::{etag, expected_version, ApiJson, ApiPath, ApiQuery};
+use super::extract::{required_version, ApiJson, ApiPath, ApiQuery};
 use super::listing::{paging, Page};
 use crate::desk::views::{self, SavedView, ViewFields, ViewFilters, DEFAULT_COLUMNS, DEFAULT_SORT};
 use crate::desk::views_list::{self, ListRow};
@@ -13,7 +13,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -47,11 +47,7 @@ fn may_change(v: &SavedView, auth: &AuthUser) -> bool {
 }
 
 fn view_response(status: StatusCode, v: &SavedView, auth: &AuthUser) -> Response {
-    let mut response = (status, Json(view_json(v, auth))).into_response();
-    if let Ok(tag) = HeaderValue::from_str(&etag(v.version)) {
-        response.headers_mut().insert(header::ETAG, tag);
-    }
-    response
+    super::extract::versioned(status, &view_json(v, auth), v.version)
 }
 
 /// A duplicate name is a 409 on `name`.
@@ -178,8 +174,7 @@ async fn change(
     ApiJson(patch): ApiJson<ViewPatch>,
 ) -> ApiResult<Response> {
     auth.require(sets::OFFICE)?;
-    let expected = expected_version(&headers, patch.version.map(Value::from).as_ref())?
-        .ok_or_else(ApiError::version_required)?;
+    let expected = required_version(&headers, patch.version.map(Value::from).as_ref())?;
     let mut tx = st.db.begin().await?;
     let before = lock_for_change(&mut tx, &auth, id, expected).await?;
     let mut fields = ViewFields::of(&before);
@@ -213,7 +208,7 @@ async fn remove(
     headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
     auth.require(sets::OFFICE)?;
-    let expected = expected_version(&headers, None)?.ok_or_else(ApiError::version_required)?;
+    let expected = required_version(&headers, None)?;
     let mut tx = st.db.begin().await?;
     lock_for_change(&mut tx, &auth, id, expected).await?;
     views::delete(&mut tx, auth.org_id, id).await?;

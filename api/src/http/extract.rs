@@ -110,7 +110,29 @@ pub fn expected_version(
     }
 }
 
+/// Like [`expected_version`], but a change without a version is a 428.
+pub fn required_version(
+    headers: &HeaderMap,
+    body_version: Option<&serde_json::Value>,
+) -> Result<i64, ApiError> {
+    expected_version(headers, body_version)?.ok_or_else(ApiError::version_required)
+}
+
 /// The ETag of a record version.
 pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
+}
+
+/// `value` as JSON with `status` and the ETag of `version`.
+pub fn versioned<T: serde::Serialize>(
+    status: StatusCode,
+    value: &T,
+    version: i64,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut response = (status, axum::Json(value)).into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&etag(version)) {
+        response.headers_mut().insert(header::ETAG, v);
+    }
+    response
 }

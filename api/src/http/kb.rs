@@ -3,7 +3,7 @@
 //! and see every status; technicians and customers read published articles only.
 
 use super::auth::AuthUser;
-use super::extract::{etag, expected_version, ApiJson, ApiPath, ApiQuery};
+use super::extract::{expected_version, required_version, ApiJson, ApiPath, ApiQuery};
 use crate::desk::kb::article::{Article, ArticlePatch, Content, NewArticle};
 use crate::desk::kb::categories::{self, CategoryFields, CategoryInput};
 use crate::desk::kb::feedback::{self, Voter};
@@ -13,8 +13,8 @@ use crate::domain::roles::sets;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -150,11 +150,7 @@ async fn list(
 
 /// An article answered with its ETag.
 fn article_response(status: StatusCode, a: &Article) -> Response {
-    let mut response = (status, Json(json!(a))).into_response();
-    if let Ok(v) = HeaderValue::from_str(&etag(a.version)) {
-        response.headers_mut().insert(header::ETAG, v);
-    }
-    response
+    super::extract::versioned(status, a, a.version)
 }
 
 /// A duplicate slug names the field.
@@ -242,8 +238,7 @@ async fn change(
     ApiJson(body): ApiJson<ArticlePatch>,
 ) -> ApiResult<Response> {
     auth.require(sets::OFFICE)?;
-    let expected = expected_version(&headers, body.version.as_ref())?
-        .ok_or_else(ApiError::version_required)?;
+    let expected = required_version(&headers, body.version.as_ref())?;
     let a = edit_article(&st, &auth, id, Some(expected), |c| c.apply(body)).await?;
     Ok(article_response(StatusCode::OK, &a))
 }
@@ -272,7 +267,7 @@ async fn remove(
     headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
     auth.require(sets::OFFICE)?;
-    let expected = expected_version(&headers, None)?.ok_or_else(ApiError::version_required)?;
+    let expected = required_version(&headers, None)?;
     let mut tx = st.db.begin().await?;
     let before = store::lock(&mut tx, auth.org_id, id)
         .await?
@@ -363,11 +358,7 @@ async fn list_categories(auth: AuthUser, State(st): State<AppState>) -> ApiResul
 }
 
 fn category_response(status: StatusCode, c: &categories::Category) -> Response {
-    let mut response = (status, Json(json!(c))).into_response();
-    if let Ok(v) = HeaderValue::from_str(&etag(c.version)) {
-        response.headers_mut().insert(header::ETAG, v);
-    }
-    response
+    super::extract::versioned(status, c, c.version)
 }
 
 async fn category(st: &AppState, auth: &AuthUser, id: Uuid) -> ApiResult<categories::Category> {
@@ -412,8 +403,7 @@ async fn change_category(
     ApiJson(body): ApiJson<CategoryInput>,
 ) -> ApiResult<Response> {
     auth.require(sets::OFFICE)?;
-    let expected = expected_version(&headers, body.version.as_ref())?
-        .ok_or_else(ApiError::version_required)?;
+    let expected = required_version(&headers, body.version.as_ref())?;
     let before = category(&st, &auth, id).await?;
     if before.version != expected {
         return Err(ApiError::version_mismatch(before.version));
@@ -439,7 +429,7 @@ async fn remove_category(
     headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
     auth.require(sets::OFFICE)?;
-    let expected = expected_version(&headers, None)?.ok_or_else(ApiError::version_required)?;
+    let expected = required_version(&headers, None)?;
     let before = category(&st, &auth, id).await?;
     if before.version != expected {
         return Err(ApiError::version_mismatch(before.version));

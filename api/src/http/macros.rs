@@ -3,8 +3,8 @@
 //! reply or note as the caller, runs the macro's actions).
 
 use super::auth::AuthUser;
-use super::automation::{check_action_refs, missing_or_stale, versioned};
-use super::extract::{expected_version, ApiJson, ApiPath};
+use super::automation::check_action_refs;
+use super::extract::{required_version, versioned, ApiJson, ApiPath};
 use super::tickets::actor;
 use crate::desk::automation::macros::{self, Macro, MacroInput};
 use crate::desk::lifecycle;
@@ -88,8 +88,7 @@ async fn change(
     ApiJson(input): ApiJson<MacroInput>,
 ) -> ApiResult<Response> {
     auth.require(sets::OFFICE)?;
-    let expected = expected_version(&headers, input.version.map(Value::from).as_ref())?
-        .ok_or_else(ApiError::version_required)?;
+    let expected = required_version(&headers, input.version.map(Value::from).as_ref())?;
     let current = load(&st, auth.org_id, id).await?;
     input.validate()?;
     check_action_refs(&st, auth.org_id, &input.actions).await?;
@@ -98,7 +97,7 @@ async fn change(
         .map_err(|e| unique_name(e.into()))?
     {
         Some(m) => Ok(versioned(StatusCode::OK, &m, m.version)),
-        None => Err(missing_or_stale(Some(current.version), "macro")),
+        None => Err(ApiError::version_mismatch(current.version)),
     }
 }
 
@@ -110,12 +109,12 @@ async fn remove(
     headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
     auth.require(sets::OFFICE)?;
-    let expected = expected_version(&headers, None)?.ok_or_else(ApiError::version_required)?;
+    let expected = required_version(&headers, None)?;
     let current = load(&st, auth.org_id, id).await?;
     if macros::delete(&st.db, auth.org_id, id, expected).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(missing_or_stale(Some(current.version), "macro"))
+        Err(ApiError::version_mismatch(current.version))
     }
 }
 

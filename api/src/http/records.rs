@@ -6,7 +6,7 @@
 //! `version` field), apply the kind's rule, write, and append to the activity log.
 
 use super::auth::AuthUser;
-use super::extract::{etag, expected_version, ApiJson, ApiPath, ApiQuery};
+use super::extract::{expected_version, required_version, ApiJson, ApiPath, ApiQuery};
 use super::listing::list_spec;
 use crate::db::{self, activity::Change, records::Scope};
 use crate::domain::resources::{self, Resource, RuleCtx, ASSETS, ATTACHMENTS, WORK_ORDERS};
@@ -158,11 +158,7 @@ fn id_of(row: &Value) -> Uuid {
 
 /// A record answer with its `ETag`.
 pub fn record_response(status: StatusCode, row: Value) -> Response {
-    let mut response = (status, Json(&row)).into_response();
-    if let Ok(tag) = HeaderValue::from_str(&etag(version_of(&row))) {
-        response.headers_mut().insert(header::ETAG, tag);
-    }
-    response
+    super::extract::versioned(status, &row, version_of(&row))
 }
 
 async fn list(
@@ -289,8 +285,7 @@ async fn change(
 ) -> ApiResult<Response> {
     auth.require(res.write)?;
     let (fields, body_version) = prepare(res, body, mode)?;
-    let expected = expected_version(&headers, body_version.as_ref())?
-        .ok_or_else(ApiError::version_required)?;
+    let expected = required_version(&headers, body_version.as_ref())?;
     let after = apply_change(res, &auth, &st, id, Some(expected), fields, "update").await?;
     Ok(record_response(StatusCode::OK, after))
 }
@@ -303,7 +298,7 @@ async fn remove(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     auth.require(res.delete)?;
-    let expected = expected_version(&headers, None)?.ok_or_else(ApiError::version_required)?;
+    let expected = required_version(&headers, None)?;
     let mut tx = st.db.begin().await?;
     let before = db::records::lock(&mut tx, res, auth.org_id, id)
         .await?

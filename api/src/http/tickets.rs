@@ -4,7 +4,7 @@
 //! [`super::desk`].
 
 use super::auth::AuthUser;
-use super::extract::{etag, expected_version, ApiJson, ApiPath, ApiQuery};
+use super::extract::{required_version, ApiJson, ApiPath, ApiQuery};
 use super::listing::{paging, Page};
 use crate::desk::db::tickets::{self, TicketFilter};
 use crate::desk::lifecycle::{self, Actor};
@@ -14,7 +14,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::Value;
@@ -76,11 +76,7 @@ pub async fn visible(st: &AppState, auth: &AuthUser, id: Uuid) -> ApiResult<Tick
 
 /// A ticket answered with its ETag.
 pub fn ticket_response(status: StatusCode, t: &Ticket) -> Response {
-    let mut response = (status, Json(t.to_json())).into_response();
-    if let Ok(v) = HeaderValue::from_str(&etag(t.version)) {
-        response.headers_mut().insert(header::ETAG, v);
-    }
-    response
+    super::extract::versioned(status, &t.to_json(), t.version)
 }
 
 fn list_filters(query: &mut HashMap<String, String>) -> ApiResult<Vec<TicketFilter>> {
@@ -223,8 +219,7 @@ async fn change(
     ApiJson(patch): ApiJson<TicketPatch>,
 ) -> ApiResult<Response> {
     auth.require(sets::OFFICE)?;
-    let expected = expected_version(&headers, patch.version.map(Value::from).as_ref())?
-        .ok_or_else(ApiError::version_required)?;
+    let expected = required_version(&headers, patch.version.map(Value::from).as_ref())?;
     let mut tx = st.db.begin().await?;
     let before = lifecycle::lock(&mut tx, auth.org_id, id, Some(expected)).await?;
     let t = lifecycle::update(&mut tx, &actor(&auth), before, patch).await?;

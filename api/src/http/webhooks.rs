@@ -3,8 +3,7 @@
 //! (generated when not given); see `desk::webhooks::sign` for the headers receivers verify.
 
 use super::auth::AuthUser;
-use super::automation::{missing_or_stale, versioned};
-use super::extract::{expected_version, ApiJson, ApiPath, ApiQuery};
+use super::extract::{required_version, versioned, ApiJson, ApiPath, ApiQuery};
 use crate::desk::webhooks::{store, EVENTS};
 use crate::domain::roles::sets;
 use crate::error::{ApiError, ApiResult};
@@ -162,8 +161,7 @@ async fn change(
     ApiJson(p): ApiJson<SubscriptionPatch>,
 ) -> ApiResult<Response> {
     auth.require(sets::ADMIN)?;
-    let expected = expected_version(&headers, p.version.map(Value::from).as_ref())?
-        .ok_or_else(ApiError::version_required)?;
+    let expected = required_version(&headers, p.version.map(Value::from).as_ref())?;
     let mut s = load(&st, auth.org_id, id).await?;
     let current = s.version;
     if let Some(url) = p.url {
@@ -185,7 +183,7 @@ async fn change(
     }
     match store::update(&st.db, auth.org_id, id, expected, &s).await? {
         Some(s) => Ok(versioned(StatusCode::OK, &s, s.version)),
-        None => Err(missing_or_stale(Some(current), "webhook")),
+        None => Err(ApiError::version_mismatch(current)),
     }
 }
 
@@ -197,12 +195,12 @@ async fn remove(
     headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
     auth.require(sets::ADMIN)?;
-    let expected = expected_version(&headers, None)?.ok_or_else(ApiError::version_required)?;
+    let expected = required_version(&headers, None)?;
     let current = load(&st, auth.org_id, id).await?;
     if store::delete(&st.db, auth.org_id, id, expected).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(missing_or_stale(Some(current.version), "webhook"))
+        Err(ApiError::version_mismatch(current.version))
     }
 }
 

@@ -7,7 +7,7 @@ use super::to_value;
 use crate::db::activity::{self, Change};
 use crate::domain::roles::sets;
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::expected_version;
+use crate::http::extract::required_version;
 use crate::http::{ApiJson, ApiPath, AuthUser};
 use crate::live::{publish, LiveEvent};
 use crate::state::AppState;
@@ -144,8 +144,7 @@ pub async fn commit(
     let (verdict, existing) = evaluate(&st, &mut tx, auth.org_id, &body, true).await?;
     match &existing {
         Some(a) => {
-            let expected = expected_version(&headers, body.version.map(Value::from).as_ref())?
-                .ok_or_else(ApiError::version_required)?;
+            let expected = required_version(&headers, body.version.map(Value::from).as_ref())?;
             if expected != a.version {
                 return Err(ApiError::version_mismatch(a.version));
             }
@@ -259,8 +258,7 @@ async fn locked_row(
     let row = data::lock_assignment(tx, org_id, id)
         .await?
         .ok_or_else(|| ApiError::not_found("assignment"))?;
-    let expected = expected_version(headers, version.map(Value::from).as_ref())?
-        .ok_or_else(ApiError::version_required)?;
+    let expected = required_version(headers, version.map(Value::from).as_ref())?;
     if expected != row.version {
         return Err(ApiError::version_mismatch(row.version));
     }
