@@ -1,7 +1,8 @@
 //! Quick one-to-one timing on the Liechtenstein extract without criterion:
 //! `cargo run --release -p routing-graph --example query_timing`. Prints the median CH
 //! and Dijkstra times of 1000 seeded random pairs and their ratio (same run, three
-//! times); with `--ch-only`, the CH medians of 15 rounds (for `perf record`). The
+//! times); with `--ch-only`, the CH medians of 15 rounds (for `perf record`); with
+//! `--stream`, each pair queried once in turn (no repetitions). The
 //! criterion bench in `benches/` is the reference; this builds in seconds, for quick
 //! iterations and profiling.
 
@@ -11,6 +12,9 @@ use routing_graph::{Coord, ImportOptions, RoadGraph, Snapped};
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
+
+/// A one-to-one query: `(seconds, metres)` between two snapped points.
+type Query<'a> = dyn Fn(&Snapped, &Snapped) -> Option<(f64, f64)> + 'a;
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -45,6 +49,30 @@ fn main() {
         if let Ok(s) = g.snap(c) {
             points.push(s);
         }
+    }
+    if std::env::args().any(|a| a == "--stream") {
+        // Each pair queried once, one after the other: what a server answering distinct
+        // queries sees (colder caches and branch predictors than repeating a pair).
+        for round in 0..3 {
+            let time = |query: &Query| {
+                let times: Vec<Duration> = points
+                    .chunks(2)
+                    .map(|pair| {
+                        let t = Instant::now();
+                        black_box(query(&pair[0], &pair[1]));
+                        t.elapsed()
+                    })
+                    .collect();
+                median(times)
+            };
+            let ch = time(&|a, b| g.travel(a, b));
+            let dij = time(&|a, b| g.dijkstra_travel(a, b));
+            println!(
+                "stream {round}: CH median {ch:?}, Dijkstra median {dij:?}, ratio {:.1}x",
+                dij.as_secs_f64() / ch.as_secs_f64()
+            );
+        }
+        return;
     }
     let only_ch = std::env::args().any(|a| a == "--ch-only");
     let rounds = if only_ch { 15 } else { 3 };

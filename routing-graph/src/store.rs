@@ -8,7 +8,7 @@
 //! magic, version, length and checksum, then every index in the arrays, so that a damaged
 //! or foreign file is an error, never a panic or an endless loop.
 
-use crate::ch::{ChArc, ContractionHierarchy, UpArc, ORIGINAL};
+use crate::ch::{split_arcs, ChArc, ContractionHierarchy, UpArc, ORIGINAL};
 use crate::coord::Coord;
 use crate::error::StoreError;
 use crate::network::{Arc, RoadEdge, RoadNetwork};
@@ -53,13 +53,17 @@ pub(crate) fn encode(net: &RoadNetwork, ch: &ContractionHierarchy) -> Vec<u8> {
     put_u32s(&mut w, &net.dir_head);
     put_u32s(&mut w, &net.dir_tail);
     put_u32s(&mut w, &ch.rank);
-    for (first, arcs) in [(&ch.up_first, &ch.up), (&ch.down_first, &ch.down)] {
+    let sides = [
+        (&ch.up_first, &ch.up, &ch.up_arc),
+        (&ch.down_first, &ch.down, &ch.down_arc),
+    ];
+    for (first, arcs, ids) in sides {
         put_u32s(&mut w, first);
         put_len(&mut w, arcs.len());
-        for a in arcs {
+        for (a, id) in arcs.iter().zip(ids) {
             w.extend_from_slice(&a.node.to_le_bytes());
-            w.extend_from_slice(&a.arc.to_le_bytes());
-            w.extend_from_slice(&a.weight.to_le_bytes());
+            w.extend_from_slice(&id.to_le_bytes());
+            w.extend_from_slice(&a.weight().to_le_bytes());
         }
     }
     put_len(&mut w, ch.arcs.len());
@@ -213,13 +217,18 @@ fn read_all(r: &mut Reader) -> Option<(RoadNetwork, ContractionHierarchy)> {
             dir_head,
             dir_tail,
         },
-        ContractionHierarchy {
-            rank,
-            up_first,
-            up,
-            down_first,
-            down,
-            arcs,
+        {
+            let ((up, up_arc), (down, down_arc)) = (split_arcs(&up), split_arcs(&down));
+            ContractionHierarchy {
+                rank,
+                up_first,
+                up,
+                up_arc,
+                down_first,
+                down,
+                down_arc,
+                arcs,
+            }
         },
     ))
 }
@@ -276,11 +285,12 @@ fn validate(net: &RoadNetwork, ch: &ContractionHierarchy) -> Result<(), &'static
     if ch.rank.len() != n
         || !csr_ok(&ch.up_first, ch.up.len())
         || !csr_ok(&ch.down_first, ch.down.len())
+        || !ch.up.iter().chain(&ch.down).all(|a| (a.node as usize) < n)
         || !ch
-            .up
+            .up_arc
             .iter()
-            .chain(&ch.down)
-            .all(|a| (a.node as usize) < n && (a.arc as usize) < ch.arcs.len())
+            .chain(&ch.down_arc)
+            .all(|&a| (a as usize) < ch.arcs.len())
     {
         return Err("bad hierarchy");
     }

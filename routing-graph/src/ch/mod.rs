@@ -25,7 +25,8 @@ pub(crate) struct ChArc {
     pub second: u32,
 }
 
-/// An arc towards a higher-ranked node, stored at the lower-ranked one.
+/// An arc towards a higher-ranked node, stored at the lower-ranked one, as built and
+/// stored in the graph file (the hierarchy keeps its parts in [`SearchArc`] and arc ids).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct UpArc {
     /// The other (higher) node.
@@ -34,6 +35,45 @@ pub(crate) struct UpArc {
     pub arc: u32,
     /// Cost.
     pub weight: Weight,
+}
+
+/// What a search reads of an [`UpArc`]: the other node and the weight, in 12 bytes
+/// (4-byte aligned, the packed weight as two halves) instead of 16. The arc ids, only
+/// needed to unpack a found path, live in a parallel array: the arrays searches touch
+/// are a quarter smaller, and more of them stays in cache between queries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SearchArc {
+    /// The other (higher) node.
+    pub node: u32,
+    /// High half of the weight (milliseconds).
+    weight_hi: u32,
+    /// Low half of the weight (decimetres).
+    weight_lo: u32,
+}
+
+impl SearchArc {
+    /// The searchable part of `a`.
+    pub fn new(a: &UpArc) -> Self {
+        Self {
+            node: a.node,
+            weight_hi: (a.weight >> 32) as u32,
+            weight_lo: a.weight as u32,
+        }
+    }
+
+    /// Cost.
+    #[inline(always)]
+    pub fn weight(&self) -> Weight {
+        (u64::from(self.weight_hi) << 32) | u64::from(self.weight_lo)
+    }
+}
+
+/// Splits arcs into what searches read and their arc ids.
+pub(crate) fn split_arcs(arcs: &[UpArc]) -> (Vec<SearchArc>, Vec<u32>) {
+    (
+        arcs.iter().map(SearchArc::new).collect(),
+        arcs.iter().map(|a| a.arc).collect(),
+    )
 }
 
 /// The preprocessed hierarchy. The search graph (`up`, `down`) is numbered by rank:
@@ -45,11 +85,15 @@ pub(crate) struct ContractionHierarchy {
     /// CSR offsets of `up`.
     pub up_first: Vec<u32>,
     /// Arcs `v -> node` with `node` higher, grouped by `v` (forward searches; rank ids).
-    pub up: Vec<UpArc>,
+    pub up: Vec<SearchArc>,
+    /// Index into [`Self::arcs`] of each arc of `up`.
+    pub up_arc: Vec<u32>,
     /// CSR offsets of `down`.
     pub down_first: Vec<u32>,
     /// Arcs `node -> v` with `node` higher, grouped by `v` (backward searches; rank ids).
-    pub down: Vec<UpArc>,
+    pub down: Vec<SearchArc>,
+    /// Index into [`Self::arcs`] of each arc of `down`.
+    pub down_arc: Vec<u32>,
     /// All arcs, for unpacking shortcuts.
     pub arcs: Vec<ChArc>,
 }
@@ -63,13 +107,13 @@ impl ContractionHierarchy {
 
     /// Upward arcs leaving `v`.
     #[inline]
-    pub fn up(&self, v: u32) -> &[UpArc] {
+    pub fn up(&self, v: u32) -> &[SearchArc] {
         &self.up[self.up_first[v as usize] as usize..self.up_first[v as usize + 1] as usize]
     }
 
     /// Upward arcs entering `v` (for backward searches).
     #[inline]
-    pub fn down(&self, v: u32) -> &[UpArc] {
+    pub fn down(&self, v: u32) -> &[SearchArc] {
         &self.down[self.down_first[v as usize] as usize..self.down_first[v as usize + 1] as usize]
     }
 
@@ -99,10 +143,10 @@ impl ContractionHierarchy {
 
     /// Number of shortcuts in the search graph.
     pub fn shortcut_count(&self) -> usize {
-        self.up
+        self.up_arc
             .iter()
-            .chain(&self.down)
-            .filter(|a| self.arcs[a.arc as usize].first != ORIGINAL)
+            .chain(&self.down_arc)
+            .filter(|&&a| self.arcs[a as usize].first != ORIGINAL)
             .count()
     }
 
@@ -111,8 +155,10 @@ impl ContractionHierarchy {
         self.rank.shrink_to_fit();
         self.up_first.shrink_to_fit();
         self.up.shrink_to_fit();
+        self.up_arc.shrink_to_fit();
         self.down_first.shrink_to_fit();
         self.down.shrink_to_fit();
+        self.down_arc.shrink_to_fit();
         self.arcs.shrink_to_fit();
     }
 
@@ -120,7 +166,7 @@ impl ContractionHierarchy {
     pub fn memory_bytes(&self) -> usize {
         use std::mem::size_of;
         (self.rank.len() + self.up_first.len() + self.down_first.len()) * 4
-            + (self.up.len() + self.down.len()) * size_of::<UpArc>()
+            + (self.up.len() + self.down.len()) * (size_of::<SearchArc>() + 4)
             + self.arcs.len() * size_of::<ChArc>()
     }
 }

@@ -18,7 +18,7 @@ pub(crate) fn shortest_weight(
     targets: &[Endpoint],
 ) -> Option<Weight> {
     with_searches(ch.rank.len(), |s| {
-        meet(ch, s, sources, targets).map(|(w, _)| w)
+        meet::<false>(ch, s, sources, targets).map(|(w, _)| w)
     })
 }
 
@@ -29,7 +29,7 @@ pub(crate) fn shortest_path(
     targets: &[Endpoint],
 ) -> Option<NodePath> {
     with_searches(ch.rank.len(), |s| {
-        let (best, meeting) = meet(ch, s, sources, targets)?;
+        let (best, meeting) = meet::<true>(ch, s, sources, targets)?;
         // The arcs a node was reached by lead back to the start; their tails are found
         // by binary search in the CSR offsets (the labels keep no parent node).
         let mut edges = Vec::new();
@@ -41,7 +41,7 @@ pub(crate) fn shortest_path(
             if via > START - sources.len() as u32 {
                 break (START - via) as usize;
             }
-            arcs.push(ch.up[via as usize].arc);
+            arcs.push(ch.up_arc[via as usize]);
             v = ch.up_tail(via);
         };
         for &arc in arcs.iter().rev() {
@@ -54,7 +54,7 @@ pub(crate) fn shortest_path(
             if via > START - targets.len() as u32 {
                 break (START - via) as usize;
             }
-            ch.unpack(ch.down[via as usize].arc, &mut edges);
+            ch.unpack(ch.down_arc[via as usize], &mut edges);
             v = ch.down_tail(via);
         };
         Some(NodePath {
@@ -68,28 +68,33 @@ pub(crate) fn shortest_path(
 
 /// Runs both searches until neither can improve the best meeting; returns its weight and
 /// node.
-fn meet(
+fn meet<const PATH: bool>(
     ch: &ContractionHierarchy,
     s: &mut Searches,
     sources: &[Endpoint],
     targets: &[Endpoint],
 ) -> Option<(Weight, u32)> {
     for (k, e) in sources.iter().enumerate() {
-        s.relax::<FORWARD>(ch.node(e.node), e.weight, START - k as u32);
+        s.relax::<FORWARD, PATH>(ch.node(e.node), e.weight, START - k as u32);
     }
     for (k, e) in targets.iter().enumerate() {
-        s.relax::<BACKWARD>(ch.node(e.node), e.weight, START - k as u32);
+        s.relax::<BACKWARD, PATH>(ch.node(e.node), e.weight, START - k as u32);
     }
     let mut best = (INFINITE, u32::MAX);
+    // The sides take turns (a predictable branch; choosing the side with the smaller
+    // key mispredicted about every other step); each stops once its smallest queued
+    // weight cannot improve the best meeting.
     loop {
-        let (fk, bk) = (s.min_key::<FORWARD>(), s.min_key::<BACKWARD>());
-        if fk.min(bk) >= best.0 {
-            break;
+        let forward = s.min_key::<FORWARD>() < best.0;
+        if forward {
+            step::<FORWARD, PATH>(ch, s, &mut best);
         }
-        if fk <= bk {
-            step::<FORWARD>(ch, s, &mut best);
-        } else {
-            step::<BACKWARD>(ch, s, &mut best);
+        let backward = s.min_key::<BACKWARD>() < best.0;
+        if backward {
+            step::<BACKWARD, PATH>(ch, s, &mut best);
+        }
+        if !forward && !backward {
+            break;
         }
     }
     (best.0 != INFINITE).then_some(best)
@@ -98,7 +103,11 @@ fn meet(
 /// Settles the next node of side `S`, records it if it is a better meeting and relaxes
 /// its arcs.
 #[inline(always)]
-fn step<const S: usize>(ch: &ContractionHierarchy, s: &mut Searches, best: &mut (Weight, u32)) {
+fn step<const S: usize, const PATH: bool>(
+    ch: &ContractionHierarchy,
+    s: &mut Searches,
+    best: &mut (Weight, u32),
+) {
     let Some((d, v)) = s.pop::<S>() else { return }; // only stale entries were left
     let total = s.total(v);
     if total < best.0 {
@@ -110,7 +119,7 @@ fn step<const S: usize>(ch: &ContractionHierarchy, s: &mut Searches, best: &mut 
         (ch.down_first[v as usize], ch.down(v))
     };
     for (i, a) in arcs.iter().enumerate() {
-        s.relax::<S>(a.node, d + a.weight, first + i as u32);
+        s.relax::<S, PATH>(a.node, d + a.weight(), first + i as u32);
     }
 }
 
@@ -137,21 +146,21 @@ fn sweep<const S: usize>(
     mut settled: impl FnMut(u32, Weight),
 ) {
     for e in starts {
-        s.relax::<S>(ch.node(e.node), e.weight, START);
+        s.relax::<S, false>(ch.node(e.node), e.weight, START);
     }
     while let Some((d, v)) = s.pop::<S>() {
         let stall_arcs = if S == FORWARD { ch.down(v) } else { ch.up(v) };
         // Stall-on-demand: v is reached more cheaply from above, so no bucket entry.
         if stall_arcs
             .iter()
-            .any(|a| s.dist::<S>(a.node).saturating_add(a.weight) < d)
+            .any(|a| s.dist::<S>(a.node).saturating_add(a.weight()) < d)
         {
             continue;
         }
         settled(v, d);
         let arcs = if S == FORWARD { ch.up(v) } else { ch.down(v) };
         for a in arcs {
-            s.relax::<S>(a.node, d + a.weight, START);
+            s.relax::<S, false>(a.node, d + a.weight(), START);
         }
     }
 }

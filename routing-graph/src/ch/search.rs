@@ -1,12 +1,16 @@
 //! Search state of the hierarchy's upward searches, kept per thread and reused.
 //!
-//! Both directions of a query share one label per node (weights and arcs of the forward
-//! and the backward search, and a round stamp), so that checking whether the other
-//! search has reached a node touches the cache line just loaded, and a new query only
-//! bumps the round instead of clearing the arrays. Each direction has a 4-ary min-heap
-//! keyed by weight alone with lazy deletion. Hand-written: upward searches settle a few
-//! dozen nodes, where the generic `BinaryHeap` of `(weight, node)` tuples and a pool
-//! behind a mutex were most of a query's time.
+//! Both directions of a query share one 16-byte label per node (the tentative weights
+//! of the forward and the backward search), so that checking whether the other search
+//! has reached a node touches the cache line just loaded. A query remembers the nodes it
+//! touched and resets only those afterwards, so labels need no round stamp; the arcs
+//! nodes were reached by are kept in a separate array, written only when the path is
+//! wanted. Four labels share a cache line: on a stream of distinct queries most labels
+//! come from the L2 cache, and their size is what a query's time depends on. Each
+//! direction has a 4-ary min-heap keyed by weight alone with lazy deletion.
+//! Hand-written: upward searches settle a few dozen nodes, where the generic
+//! `BinaryHeap` of `(weight, node)` tuples and a pool behind a mutex were most of a
+//! query's time.
 
 use crate::weight::{Weight, INFINITE};
 use std::cell::RefCell;
@@ -18,26 +22,18 @@ pub(crate) const FORWARD: usize = 0;
 /// Side of the backward search (from the targets, downward arcs reversed).
 pub(crate) const BACKWARD: usize = 1;
 
-#[derive(Debug, Clone, Copy)]
-#[repr(align(32))]
-struct Label {
-    dist: [Weight; 2],
-    via: [u32; 2],
-    stamp: u32,
-}
-
-const STALE: Label = Label {
-    dist: [INFINITE; 2],
-    via: [START; 2],
-    stamp: 0,
-};
+const UNREACHED: [Weight; 2] = [INFINITE; 2];
 
 /// Tentative weights, the arcs nodes were reached by and the queues of a forward and a
 /// backward upward search.
 #[derive(Debug, Default)]
 pub(crate) struct Searches {
-    labels: Vec<Label>,
-    round: u32,
+    /// Per node, the tentative weight of each side ([`INFINITE`] when not reached).
+    dist: Vec<[Weight; 2]>,
+    /// Per node and side, the arc it was reached by (only for path queries).
+    via: Vec<[u32; 2]>,
+    /// Nodes whose label this query set.
+    touched: Vec<u32>,
     heaps: [Vec<(Weight, u32)>; 2],
 }
 
@@ -45,58 +41,50 @@ impl Searches {
     /// Forgets the previous query; the arrays grow to `n` nodes if needed.
     fn reset(&mut self, n: usize) {
         self.heaps.iter_mut().for_each(Vec::clear);
-        if self.labels.len() < n {
-            self.labels.resize(n, STALE);
+        for v in self.touched.drain(..) {
+            self.dist[v as usize] = UNREACHED;
         }
-        self.round = self.round.wrapping_add(1);
-        if self.round == 0 {
-            self.labels.iter_mut().for_each(|l| l.stamp = 0);
-            self.round = 1;
+        if self.dist.len() < n {
+            self.dist.resize(n, UNREACHED);
+            self.via.resize(n, [START; 2]);
         }
     }
 
     /// Tentative weight of `v` on side `S` ([`INFINITE`] if not reached).
     #[inline(always)]
     pub fn dist<const S: usize>(&self, v: u32) -> Weight {
-        let l = &self.labels[v as usize];
-        if l.stamp == self.round {
-            l.dist[S]
-        } else {
-            INFINITE
-        }
+        self.dist[v as usize][S]
     }
 
     /// Sum of both sides' tentative weights of `v` ([`INFINITE`] unless both reached it).
     #[inline(always)]
     pub fn total(&self, v: u32) -> Weight {
-        let l = &self.labels[v as usize];
-        if l.stamp == self.round {
-            l.dist[0].saturating_add(l.dist[1])
-        } else {
-            INFINITE
-        }
+        let l = &self.dist[v as usize];
+        l[0].saturating_add(l[1])
     }
 
     /// The arc (position in the search graph's arc array of side `S`) `v` was reached
-    /// by, or `START - k` for the `k`-th start node.
+    /// by, or `START - k` for the `k`-th start node; only set by `relax::<S, true>`.
     #[inline]
     pub fn via<const S: usize>(&self, v: u32) -> u32 {
-        self.labels[v as usize].via[S]
+        self.via[v as usize][S]
     }
 
-    /// Sets `v` to `d` reached by `via` on side `S` and queues it, if `d` improves on it.
+    /// Sets `v` to `d` on side `S` and queues it, if `d` improves on it; with `PATH`,
+    /// also records that `v` was reached by `via`.
     #[inline(always)]
-    pub fn relax<const S: usize>(&mut self, v: u32, d: Weight, via: u32) {
-        let round = self.round;
-        let l = &mut self.labels[v as usize];
-        if l.stamp != round {
-            *l = STALE;
-            l.stamp = round;
-        } else if d >= l.dist[S] {
+    pub fn relax<const S: usize, const PATH: bool>(&mut self, v: u32, d: Weight, via: u32) {
+        let l = &mut self.dist[v as usize];
+        if d >= l[S] {
             return;
         }
-        l.dist[S] = d;
-        l.via[S] = via;
+        if *l == UNREACHED {
+            self.touched.push(v);
+        }
+        l[S] = d;
+        if PATH {
+            self.via[v as usize][S] = via;
+        }
         push(&mut self.heaps[S], d, v);
     }
 
@@ -168,7 +156,7 @@ thread_local! {
 }
 
 /// Runs `f` with this thread's search state, reset for a graph of `n` nodes. The state
-/// stays allocated for the thread's next queries (32 bytes per node of the largest
+/// stays allocated for the thread's next queries (24 bytes per node of the largest
 /// graph the thread has queried).
 pub(crate) fn with_searches<R>(n: usize, f: impl FnOnce(&mut Searches) -> R) -> R {
     let run = |s: &mut Searches| {
@@ -197,9 +185,9 @@ mod tests {
             let mut best = [std::collections::BTreeMap::new(), std::collections::BTreeMap::new()];
             for &(v, d, backward) in &ops {
                 if backward {
-                    s.relax::<BACKWARD>(v, d, v);
+                    s.relax::<BACKWARD, true>(v, d, v);
                 } else {
-                    s.relax::<FORWARD>(v, d, v);
+                    s.relax::<FORWARD, true>(v, d, v);
                 }
                 let e = best[usize::from(backward)].entry(v).or_insert(d);
                 *e = (*e).min(d);
