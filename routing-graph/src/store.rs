@@ -4,7 +4,7 @@
 //! (u32), payload length (u64), CRC-32 of the payload (u32), payload. The payload is a
 //! fixed sequence of arrays, each prefixed with its element count (u64). Version 2 added
 //! the node each edge direction arrives at and leaves from (turn restrictions); version 3
-//! numbers the hierarchy's search graph by rank. Loading checks
+//! gives the hierarchy's search graph its own node numbering. Loading checks
 //! magic, version, length and checksum, then every index in the arrays, so that a damaged
 //! or foreign file is an error, never a panic or an endless loop.
 
@@ -52,7 +52,7 @@ pub(crate) fn encode(net: &RoadNetwork, ch: &ContractionHierarchy) -> Vec<u8> {
     }
     put_u32s(&mut w, &net.dir_head);
     put_u32s(&mut w, &net.dir_tail);
-    put_u32s(&mut w, &ch.rank);
+    put_u32s(&mut w, &ch.search_id);
     let sides = [
         (&ch.up_first, &ch.up, &ch.up_arc),
         (&ch.down_first, &ch.down, &ch.down_arc),
@@ -189,7 +189,7 @@ fn read_all(r: &mut Reader) -> Option<(RoadNetwork, ContractionHierarchy)> {
     })?;
     let dir_head = r.array(4, |r| r.u32())?;
     let dir_tail = r.array(4, |r| r.u32())?;
-    let rank = r.array(4, |r| r.u32())?;
+    let search_id = r.array(4, |r| r.u32())?;
     let up_arc = |r: &mut Reader| {
         Some(UpArc {
             node: r.u32()?,
@@ -220,7 +220,7 @@ fn read_all(r: &mut Reader) -> Option<(RoadNetwork, ContractionHierarchy)> {
         {
             let ((up, up_arc), (down, down_arc)) = (split_arcs(&up), split_arcs(&down));
             ContractionHierarchy {
-                rank,
+                search_id,
                 up_first,
                 up,
                 up_arc,
@@ -276,13 +276,13 @@ fn validate(net: &RoadNetwork, ch: &ContractionHierarchy) -> Result<(), &'static
         return Err("bad edge ends");
     }
     let mut seen = vec![false; n];
-    for &r in &ch.rank {
+    for &r in &ch.search_id {
         match seen.get_mut(r as usize) {
             Some(s) if !*s => *s = true,
-            _ => return Err("rank is not a permutation"),
+            _ => return Err("search ids are not a permutation"),
         }
     }
-    if ch.rank.len() != n
+    if ch.search_id.len() != n
         || !csr_ok(&ch.up_first, ch.up.len())
         || !csr_ok(&ch.down_first, ch.down.len())
         || !ch.up.iter().chain(&ch.down).all(|a| (a.node as usize) < n)

@@ -301,20 +301,20 @@ pub(crate) fn contract(
         }
     }
     progress(n, n);
-    let rank = search_ids(&rank, &net.coords);
-    let by_rank = |list: Vec<(u32, UpArc)>| -> Vec<(u32, UpArc)> {
+    let search_id = search_ids(&rank, &net.coords);
+    let by_id = |list: Vec<(u32, UpArc)>| -> Vec<(u32, UpArc)> {
         list.into_iter()
             .map(|(v, a)| {
-                let node = rank[a.node as usize];
-                (rank[v as usize], UpArc { node, ..a })
+                let node = search_id[a.node as usize];
+                (search_id[v as usize], UpArc { node, ..a })
             })
             .collect()
     };
-    let (up_first, up) = into_csr(n, by_rank(up));
-    let (down_first, down) = into_csr(n, by_rank(down));
+    let (up_first, up) = into_csr(n, by_id(up));
+    let (down_first, down) = into_csr(n, by_id(down));
     let ((up, up_arc), (down, down_arc)) = (split_arcs(&up), split_arcs(&down));
     ContractionHierarchy {
-        rank,
+        search_id,
         up_first,
         up,
         up_arc,
@@ -393,4 +393,56 @@ fn into_csr(n: usize, mut list: Vec<(u32, UpArc)>) -> (Vec<u32>, Vec<UpArc>) {
     list.sort_by_key(|(v, a)| (*v, a.node));
     let first = csr_offsets(n, list.iter().map(|(v, _)| *v));
     (first, list.into_iter().map(|(_, a)| a).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coord::Coord;
+
+    /// The first 4^k positions of the curve fill the 2^k × 2^k corner square, each step
+    /// to an adjacent cell.
+    #[test]
+    fn hilbert_walks_adjacent_cells() {
+        let mut cells: Vec<(u64, u32, u32)> = (0..16)
+            .flat_map(|x| (0..16).map(move |y| (hilbert(x, y), x, y)))
+            .collect();
+        cells.sort_unstable();
+        for (i, w) in cells.windows(2).enumerate() {
+            assert_eq!(w[0].0, i as u64);
+            assert_eq!(
+                w[0].1.abs_diff(w[1].1) + w[0].2.abs_diff(w[1].2),
+                1,
+                "{w:?}"
+            );
+        }
+        assert_eq!(cells[255].0, 255);
+    }
+
+    /// Search ids are a permutation with the top eighth of the ranks last, in rank order.
+    #[test]
+    fn search_ids_keep_the_top_in_rank_order() {
+        let n = 64u32;
+        let rank: Vec<u32> = (0..n).map(|v| (v * 37) % n).collect();
+        let coords: Vec<Coord> = (0..n)
+            .map(|v| {
+                Coord::new(
+                    9.5 + f64::from(v % 8) * 0.01,
+                    47.1 + f64::from(v / 8) * 0.01,
+                )
+            })
+            .collect();
+        let id = search_ids(&rank, &coords);
+        let mut seen = id.clone();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..n).collect::<Vec<_>>());
+        let top = n - n / TOP_SHARE as u32;
+        for v in 0..n as usize {
+            if rank[v] >= top {
+                assert_eq!(id[v], rank[v], "top node {v} keeps its rank");
+            } else {
+                assert!(id[v] < top);
+            }
+        }
+    }
 }

@@ -16,7 +16,7 @@ pub(crate) fn table(
     sources: &[Endpoints],
     targets: &[Endpoints],
 ) -> Vec<Weight> {
-    let n = ch.rank.len();
+    let n = ch.search_id.len();
     let entries: Vec<Vec<(u32, Weight)>> = targets
         .par_iter()
         .map(|starts| {

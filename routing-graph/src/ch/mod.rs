@@ -76,21 +76,21 @@ pub(crate) fn split_arcs(arcs: &[UpArc]) -> (Vec<SearchArc>, Vec<u32>) {
     )
 }
 
-/// The preprocessed hierarchy. The search graph (`up`, `down`) is numbered by rank:
-/// node `v` of the road network is node `rank[v]` there.
+/// The preprocessed hierarchy. The search graph (`up`, `down`) has its own numbering:
+/// node `v` of the road network is node `search_id[v]` there.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ContractionHierarchy {
     /// Contraction order of each node (0 = contracted first).
-    pub rank: Vec<u32>,
+    pub search_id: Vec<u32>,
     /// CSR offsets of `up`.
     pub up_first: Vec<u32>,
-    /// Arcs `v -> node` with `node` higher, grouped by `v` (forward searches; rank ids).
+    /// Arcs `v -> node` with `node` higher, grouped by `v` (forward searches; search ids).
     pub up: Vec<SearchArc>,
     /// Index into [`Self::arcs`] of each arc of `up`.
     pub up_arc: Vec<u32>,
     /// CSR offsets of `down`.
     pub down_first: Vec<u32>,
-    /// Arcs `node -> v` with `node` higher, grouped by `v` (backward searches; rank ids).
+    /// Arcs `node -> v` with `node` higher, grouped by `v` (backward searches; search ids).
     pub down: Vec<SearchArc>,
     /// Index into [`Self::arcs`] of each arc of `down`.
     pub down_arc: Vec<u32>,
@@ -99,10 +99,10 @@ pub(crate) struct ContractionHierarchy {
 }
 
 impl ContractionHierarchy {
-    /// Search-graph id (rank) of road network node `v`.
+    /// Search-graph id of road network node `v`.
     #[inline]
     pub fn node(&self, v: u32) -> u32 {
-        self.rank[v as usize]
+        self.search_id[v as usize]
     }
 
     /// Upward arcs leaving `v`.
@@ -152,7 +152,7 @@ impl ContractionHierarchy {
 
     /// Releases spare capacity.
     pub fn shrink_to_fit(&mut self) {
-        self.rank.shrink_to_fit();
+        self.search_id.shrink_to_fit();
         self.up_first.shrink_to_fit();
         self.up.shrink_to_fit();
         self.up_arc.shrink_to_fit();
@@ -165,7 +165,7 @@ impl ContractionHierarchy {
     /// Bytes held by the arrays.
     pub fn memory_bytes(&self) -> usize {
         use std::mem::size_of;
-        (self.rank.len() + self.up_first.len() + self.down_first.len()) * 4
+        (self.search_id.len() + self.up_first.len() + self.down_first.len()) * 4
             + (self.up.len() + self.down.len()) * (size_of::<SearchArc>() + 4)
             + self.arcs.len() * size_of::<ChArc>()
     }

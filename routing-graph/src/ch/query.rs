@@ -17,7 +17,7 @@ pub(crate) fn shortest_weight(
     sources: &[Endpoint],
     targets: &[Endpoint],
 ) -> Option<Weight> {
-    with_searches(ch.rank.len(), |s| {
+    with_searches(ch.search_id.len(), |s| {
         meet::<false>(ch, s, sources, targets).map(|(w, _)| w)
     })
 }
@@ -28,7 +28,7 @@ pub(crate) fn shortest_path(
     sources: &[Endpoint],
     targets: &[Endpoint],
 ) -> Option<NodePath> {
-    with_searches(ch.rank.len(), |s| {
+    with_searches(ch.search_id.len(), |s| {
         let (best, meeting) = meet::<true>(ch, s, sources, targets)?;
         // The arcs a node was reached by lead back to the start; their tails are found
         // by binary search in the CSR offsets (the labels keep no parent node).
@@ -123,14 +123,14 @@ fn step<const S: usize, const PATH: bool>(
     }
 }
 
-/// Upward search space of one side: every settled node (rank id) with its weight.
+/// Upward search space of one side: every settled node (search id) with its weight.
 pub(crate) fn upward_space(
     ch: &ContractionHierarchy,
     starts: &[Endpoint],
     forward: bool,
     settled: impl FnMut(u32, Weight),
 ) {
-    with_searches(ch.rank.len(), |s| {
+    with_searches(ch.search_id.len(), |s| {
         if forward {
             sweep::<FORWARD>(ch, s, starts, settled);
         } else {
