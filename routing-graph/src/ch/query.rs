@@ -119,7 +119,11 @@ fn step<const S: usize, const PATH: bool>(
         (ch.down_first[v as usize], ch.down(v))
     };
     for (i, a) in arcs.iter().enumerate() {
-        s.relax::<S, PATH>(a.node, d + a.weight(), first + i as u32);
+        // An arc that cannot lead to a better meeting is not queued at all.
+        let nd = d + a.weight();
+        if nd < best.0 {
+            s.relax::<S, PATH>(a.node, nd, first + i as u32);
+        }
     }
 }
 
