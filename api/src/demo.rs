@@ -188,6 +188,7 @@ pub async fn seed(
         sort: (column, false),
         limit,
         offset: 0,
+        exact_total: false,
     };
     let (sites, _) = db::records::list(pool, &SITES, &scope, &spec("created_at", 200)).await?;
     let mut added = 0;

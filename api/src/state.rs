@@ -1,5 +1,6 @@
 //! [`AppState`]: what every HTTP handler can reach.
 
+use crate::auth::cache::AuthCache;
 use crate::auth::rate_limit::LoginLimiter;
 use crate::config::Config;
 use anyhow::Context;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub login_limiter: Arc<LoginLimiter>,
     /// Prometheus exposition for `/metrics`.
     pub metrics: PrometheusHandle,
+    /// Token → owner cache for request authentication (follows revocations via LISTEN).
+    pub auth_cache: Arc<AuthCache>,
 }
 
 impl AppState {
@@ -57,6 +60,7 @@ impl AppState {
     ) -> anyhow::Result<Self> {
         let store = crate::storage::open(&config)?;
         Ok(Self {
+            auth_cache: Arc::new(AuthCache::new(&db)),
             db,
             login_limiter: Arc::new(LoginLimiter::new(
                 config.login_max_failures,

@@ -224,14 +224,7 @@ async fn insert(
 ) -> anyhow::Result<()> {
     let count = h.id.len() as i64;
     let mut tx = pool.begin().await?;
-    let (last,): (i64,) = sqlx::query_as(
-        "UPDATE organisations SET wo_seq = wo_seq + $2 WHERE id = $1 RETURNING wo_seq",
-    )
-    .bind(org_id)
-    .bind(count)
-    .fetch_one(&mut *tx)
-    .await?;
-    h.seq = (last - count + 1..=last).collect();
+    h.seq = crate::db::orgs::next_work_order_seqs(&mut tx, org_id, count).await?;
     h.number = h.seq.iter().map(|s| work_order::number(*s)).collect();
     sqlx::query(
         "INSERT INTO work_orders (id, org_id, seq, number, title, work_type, priority, status, \

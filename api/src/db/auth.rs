@@ -62,6 +62,8 @@ pub struct TokenOwner {
     pub role: String,
     /// For customer users: their customer.
     pub customer_id: Option<Uuid>,
+    /// When the token stops working (None: until revoked).
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// An API token as listed (never the secret).
@@ -191,7 +193,7 @@ pub async fn token_owner(
 ) -> Result<Option<TokenOwner>, sqlx::Error> {
     let kinds: Vec<String> = kinds.iter().map(|k| k.to_string()).collect();
     sqlx::query_as(
-        "SELECT t.id AS token_id, t.kind, t.family_id, u.id AS user_id, u.org_id, u.role, u.customer_id \
+        "SELECT t.id AS token_id, t.kind, t.family_id, u.id AS user_id, u.org_id, u.role, u.customer_id, t.expires_at \
          FROM tokens t JOIN users u ON u.org_id = t.org_id AND u.id = t.user_id \
          WHERE t.token_hash = $1 AND t.kind = ANY($2) AND t.revoked_at IS NULL \
          AND (t.expires_at IS NULL OR t.expires_at > now()) AND u.active",

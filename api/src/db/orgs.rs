@@ -1,4 +1,4 @@
-//! Organisations (tenants) and their counters.
+//! Organisations (tenants) and their work-order numbering.
 
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
@@ -24,42 +24,34 @@ pub async fn by_slug(pool: &PgPool, slug: &str) -> Result<Option<Uuid>, sqlx::Er
     Ok(row.map(|r| r.0))
 }
 
-/// Takes the organisation's next work-order sequence number (inside the creating transaction,
-/// so numbers are gap-free unless a creation fails).
+/// Takes the organisation's next work-order number from its own Postgres sequence (migration
+/// `20261126000100_work_order_sequences.sql`). No row is locked, so concurrent creates of an
+/// organisation do not wait for each other; sequences are not transactional, so a create that
+/// fails afterwards leaves a gap (numbers stay unique and increasing).
 pub async fn next_work_order_seq(
     conn: &mut PgConnection,
     org_id: Uuid,
 ) -> Result<i64, sqlx::Error> {
-    let (seq,): (i64,) = sqlx::query_as(
-        "UPDATE organisations SET wo_seq = wo_seq + 1 WHERE id = $1 RETURNING wo_seq",
-    )
-    .bind(org_id)
-    .fetch_one(conn)
-    .await?;
+    let (seq,): (i64,) = sqlx::query_as("SELECT next_work_order_seq($1)")
+        .bind(org_id)
+        .fetch_one(conn)
+        .await?;
     Ok(seq)
 }
 
-/// Takes the organisation's next work-order sequence number in a transaction of its own,
-/// committed without waiting for the WAL flush (`synchronous_commit = off`).
-///
-/// Why: the counter row is locked until the taking transaction ends. Taken inside the creating
-/// transaction (as [`next_work_order_seq`] does) every create of an organisation waits for the
-/// previous one's disk flush, so creates run one at a time. Here the lock lasts only the
-/// update itself. Durability is kept: the creating transaction commits synchronously later,
-/// and flushing its WAL flushes this earlier record too. A create that then fails leaves a
-/// gap in the numbers (numbers stay unique and increasing).
-pub async fn take_work_order_seq(pool: &sqlx::PgPool, org_id: Uuid) -> Result<i64, sqlx::Error> {
-    use sqlx::Row;
-    // A Uuid renders only as hex and dashes, so formatting it into the SQL is safe; one simple
-    // query message keeps this to a single round trip.
-    let sql = format!(
-        "BEGIN; SET LOCAL synchronous_commit = off; \
-         UPDATE organisations SET wo_seq = wo_seq + 1 WHERE id = '{org_id}' RETURNING wo_seq; \
-         COMMIT;"
-    );
-    let rows = sqlx::raw_sql(&sql).fetch_all(pool).await?;
-    match rows.first() {
-        Some(row) => row.try_get::<i64, _>(0),
-        None => Err(sqlx::Error::RowNotFound),
-    }
+/// Takes `count` work-order numbers of the organisation at once, in increasing order (they
+/// need not be consecutive when other creates run at the same time).
+pub async fn next_work_order_seqs(
+    conn: &mut PgConnection,
+    org_id: Uuid,
+    count: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT next_work_order_seq($1) FROM generate_series(1, $2::bigint) ORDER BY 1",
+    )
+    .bind(org_id)
+    .bind(count)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
 }

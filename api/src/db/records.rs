@@ -51,6 +51,24 @@ pub struct ListSpec {
     pub limit: i64,
     /// Rows to skip.
     pub offset: i64,
+    /// Count every matching row; otherwise counting stops [`COUNT_AHEAD`] rows past `offset`.
+    pub exact_total: bool,
+}
+
+/// How many matching rows past the start of the page a list counts (unless asked for an exact
+/// total): enough for five pages of the largest size, while a list over a large table costs
+/// no more than reading that many index entries.
+pub const COUNT_AHEAD: i64 = 1000;
+
+/// A page of records as JSON text and how many records match.
+#[derive(Debug, Clone)]
+pub struct PageJson {
+    /// The page's records, a JSON array.
+    pub items: String,
+    /// Matching records: exact, or a lower bound when `total_exact` is false.
+    pub total: i64,
+    /// Whether `total` is the exact number (false: there are at least `total`).
+    pub total_exact: bool,
 }
 
 const ROW: &str = "to_jsonb(t) - 'org_id'";
@@ -86,25 +104,25 @@ pub async fn get(
     Ok(q.fetch_optional(pool).await?.map(|r| r.0 .0))
 }
 
-/// A page of records and the total number matching the conditions.
+/// A page of records and the number matching the conditions (see [`PageJson::total`]).
 pub async fn list(
     pool: &PgPool,
     res: &Resource,
     scope: &Scope,
     spec: &ListSpec,
 ) -> Result<(Vec<Value>, i64), sqlx::Error> {
-    let (items, total) = list_json(pool, res, scope, spec).await?;
-    let items = serde_json::from_str(&items).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-    Ok((items, total))
+    let page = list_json(pool, res, scope, spec).await?;
+    let items = serde_json::from_str(&page.items).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    Ok((items, page.total))
 }
 
-/// A page of records as a JSON array (text) and the total number matching the conditions.
+/// A page of records as a JSON array (text) and how many match the conditions.
 pub async fn list_json(
     pool: &PgPool,
     res: &Resource,
     scope: &Scope,
     spec: &ListSpec,
-) -> Result<(String, i64), sqlx::Error> {
+) -> Result<PageJson, sqlx::Error> {
     let mut where_sql = String::from("t.org_id = $1");
     let mut n = 2;
     for cond in &spec.conditions {
@@ -128,14 +146,17 @@ pub async fn list_json(
     let (column, descending) = spec.sort;
     let direction = if descending { "DESC" } else { "ASC" };
     // Page first, JSON after: only the page's rows are turned into JSON, and the plain ORDER BY
-    // (no NULLS clause) can walk the (org_id, column) indexes. Page and count in one round trip;
-    // the page comes back as JSON text, passed to the client without re-parsing.
+    // (no NULLS clause) can walk the (org_id, column[, id]) indexes. Page and count in one round
+    // trip; the page comes back as JSON text, passed to the client without re-parsing. The
+    // count stops at `cap` rows unless an exact total was asked for.
     let order = format!("t.{column} {direction}, t.id {direction}");
+    let cap = (!spec.exact_total).then(|| spec.offset.saturating_add(COUNT_AHEAD + 1));
+    let count_limit = cap.map(|c| format!(" LIMIT {c}")).unwrap_or_default();
     let sql = format!(
         "SELECT coalesce((SELECT json_agg({ROW} ORDER BY {order}) FROM \
            (SELECT * FROM {table} t WHERE {where_sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}) t), \
            '[]')::text, \
-         (SELECT count(*) FROM {table} t WHERE {where_sql})",
+         (SELECT count(*) FROM (SELECT 1 FROM {table} t WHERE {where_sql}{count_limit}) c)",
         table = res.table,
         limit = spec.limit,
         offset = spec.offset
@@ -150,7 +171,12 @@ pub async fn list_json(
     if let Some(customer) = customer {
         query = query.bind(customer);
     }
-    query.fetch_one(pool).await
+    let (items, total) = query.fetch_one(pool).await?;
+    Ok(PageJson {
+        items,
+        total,
+        total_exact: cap.is_none_or(|c| total < c),
+    })
 }
 
 /// Locks a record of the organisation for a change (`SELECT ... FOR UPDATE`): concurrent
@@ -212,9 +238,10 @@ pub struct Creator {
 }
 
 /// Creates a record and its `create` activity entry in ONE statement (no explicit
-/// transaction: a single round trip). With `numbered`, the organisation's next work-order
-/// number is taken first by [`super::orgs::take_work_order_seq`], which holds the counter row
-/// only for the update itself (not until this insert's commit).
+/// transaction: a single round trip and a single commit). With `numbered`, the statement also
+/// takes the organisation's next work-order number from its sequence
+/// (`next_work_order_seq`, see [`super::orgs::next_work_order_seq`]) and formats it like
+/// [`crate::domain::work_order::number`].
 pub async fn create_logged(
     pool: &PgPool,
     res: &Resource,
@@ -224,34 +251,31 @@ pub async fn create_logged(
 ) -> Result<Value, sqlx::Error> {
     let cols = column_list(fields);
     let table = res.table;
-    let sql = if numbered {
-        format!(
-            "WITH created AS (INSERT INTO {table} AS t (org_id, seq, number, {cols}) \
-               SELECT $1, $5::bigint, 'WO-' || CASE WHEN $5::bigint < 1000000 \
-                 THEN lpad($5::bigint::text, 6, '0') ELSE $5::bigint::text END, {cols} \
-               FROM jsonb_populate_record(NULL::{table}, $2) RETURNING {ROW} AS doc), \
-             logged AS (INSERT INTO activity (org_id, actor_id, entity, entity_id, action, after) \
-               SELECT $1, $3, $4, (doc->>'id')::uuid, 'create', doc FROM created) \
-             SELECT doc FROM created"
+    let (numbered_cols, numbered_values, numbered_from) = if numbered {
+        (
+            "seq, number, ",
+            "n.seq, 'WO-' || CASE WHEN n.seq < 1000000 THEN lpad(n.seq::text, 6, '0') \
+               ELSE n.seq::text END, ",
+            ", (SELECT next_work_order_seq($1) AS seq) n",
         )
     } else {
-        format!(
-            "WITH created AS (INSERT INTO {table} AS t (org_id, {cols}) \
-               SELECT $1, {cols} FROM jsonb_populate_record(NULL::{table}, $2) RETURNING {ROW} AS doc), \
-             logged AS (INSERT INTO activity (org_id, actor_id, entity, entity_id, action, after) \
-               SELECT $1, $3, $4, (doc->>'id')::uuid, 'create', doc FROM created) \
-             SELECT doc FROM created"
-        )
+        ("", "", "")
     };
-    let mut query = sqlx::query_as::<Postgres, JsonRow>(&sql)
+    let sql = format!(
+        "WITH created AS (INSERT INTO {table} AS t (org_id, {numbered_cols}{cols}) \
+           SELECT $1, {numbered_values}{cols} \
+           FROM jsonb_populate_record(NULL::{table}, $2){numbered_from} RETURNING {ROW} AS doc), \
+         logged AS (INSERT INTO activity (org_id, actor_id, entity, entity_id, action, after) \
+           SELECT $1, $3, $4, (doc->>'id')::uuid, 'create', doc FROM created) \
+         SELECT doc FROM created"
+    );
+    let (row,) = sqlx::query_as::<Postgres, JsonRow>(&sql)
         .bind(who.org_id)
         .bind(Json(Value::Object(fields.clone())))
         .bind(who.actor_id)
-        .bind(res.entity);
-    if numbered {
-        query = query.bind(super::orgs::take_work_order_seq(pool, who.org_id).await?);
-    }
-    let (row,) = query.fetch_one(pool).await?;
+        .bind(res.entity)
+        .fetch_one(pool)
+        .await?;
     Ok(row.0)
 }
 

@@ -2,7 +2,6 @@
 //! API token) or the `fieldpath_session` cookie, and role checks.
 
 use crate::auth::token;
-use crate::db;
 use crate::domain::roles::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -80,13 +79,11 @@ impl FromRequestParts<AppState> for AuthUser {
     ) -> Result<Self, Self::Rejection> {
         let secret = presented_secret(parts)
             .ok_or_else(|| ApiError::unauthorized("authentication required"))?;
-        let owner = db::auth::token_owner(
-            &state.db,
-            &token::hash(&secret),
-            &["session", "access", "api"],
-        )
-        .await?
-        .ok_or_else(|| ApiError::unauthorized("invalid, expired or revoked token"))?;
+        let owner = state
+            .auth_cache
+            .owner(&state.db, &token::hash(&secret))
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("invalid, expired or revoked token"))?;
         let role = Role::parse(&owner.role)
             .ok_or_else(|| ApiError::internal(format!("unknown role {}", owner.role)))?;
         Ok(AuthUser {

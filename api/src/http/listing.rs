@@ -59,9 +59,23 @@ fn column_kind(res: &Resource, column: &str) -> Kind {
     }
 }
 
+/// Whether the query asks for an exact total (`?total=exact`; removed from it). Without it a
+/// record list counts at most [`crate::db::records::COUNT_AHEAD`] rows past the page start.
+pub fn exact_total(query: &mut HashMap<String, String>) -> Result<bool, ApiError> {
+    match query.remove("total").as_deref() {
+        None => Ok(false),
+        Some("exact") => Ok(true),
+        Some(_) => Err(ApiError::validation(
+            "total",
+            "total must be `exact` (or left out for a count that stops past the next pages)",
+        )),
+    }
+}
+
 /// Turns the query string into a list specification for `res`.
 pub fn list_spec(res: &Resource, mut query: HashMap<String, String>) -> Result<ListSpec, ApiError> {
     let (page, limit) = paging(&mut query)?;
+    let exact_total = exact_total(&mut query)?;
     let sort = match query.remove("sort") {
         None => ("created_at", true),
         Some(s) => {
@@ -135,6 +149,7 @@ pub fn list_spec(res: &Resource, mut query: HashMap<String, String>) -> Result<L
         sort,
         limit,
         offset: (page - 1) * limit,
+        exact_total,
     })
 }
 
@@ -159,6 +174,19 @@ mod tests {
         .expect("spec");
         assert_eq!(spec.sort, ("window_start", true));
         assert_eq!(spec.offset, DEFAULT_LIMIT);
+        assert!(!spec.exact_total);
+        assert!(
+            list_spec(&WORK_ORDERS, q(&[("total", "exact")]))
+                .expect("exact")
+                .exact_total
+        );
+        assert_eq!(
+            list_spec(&WORK_ORDERS, q(&[("total", "all")]))
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("total")
+        );
         assert_eq!(
             list_spec(&WORK_ORDERS, q(&[("sort", "password")]))
                 .unwrap_err()

@@ -169,12 +169,13 @@ async fn list(
 ) -> ApiResult<Response> {
     auth.require(res.read)?;
     let spec = list_spec(res, query)?;
-    let (items, total) = db::records::list_json(&st.db, res, &scope(res, &auth), &spec).await?;
+    let found = db::records::list_json(&st.db, res, &scope(res, &auth), &spec).await?;
     let page = spec.offset / spec.limit + 1;
-    // The same envelope as `listing::Page`, around the JSON text the database produced.
+    // The envelope of `listing::Page` around the JSON text the database produced, plus
+    // `total_exact` (false: `total` is a lower bound, see `db::records::COUNT_AHEAD`).
     let body = format!(
-        r#"{{"items":{items},"page":{page},"limit":{},"total":{total}}}"#,
-        spec.limit
+        r#"{{"items":{},"page":{page},"limit":{},"total":{},"total_exact":{}}}"#,
+        found.items, spec.limit, found.total, found.total_exact
     );
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }

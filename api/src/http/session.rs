@@ -180,6 +180,8 @@ async fn logout(auth: AuthUser, State(st): State<AppState>) -> ApiResult<Respons
         ));
     }
     db::auth::revoke_family(&st.db, auth.org_id, auth.family_id).await?;
+    // Other processes hear of it through the tokens trigger's NOTIFY; this one forgets now.
+    st.auth_cache.forget_user(auth.user_id);
     let mut response = StatusCode::NO_CONTENT.into_response();
     if let Some(cookie) = session_cookie(&st, "", 0) {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
@@ -248,6 +250,7 @@ async fn revoke_api_token(
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Response> {
     if db::auth::revoke_api_token(&st.db, auth.org_id, auth.user_id, id).await? {
+        st.auth_cache.forget_user(auth.user_id);
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
         Err(ApiError::not_found("api token"))

@@ -171,13 +171,11 @@ impl App {
         to: u32,
         skill: &str,
     ) -> Uuid {
-        let (seq,): (i64,) = sqlx::query_as(
-            "UPDATE organisations SET wo_seq = wo_seq + 1 WHERE id = $1 RETURNING wo_seq",
-        )
-        .bind(f.org)
-        .fetch_one(&self.pool)
-        .await
-        .expect("seq");
+        let (seq,): (i64,) = sqlx::query_as("SELECT next_work_order_seq($1)")
+            .bind(f.org)
+            .fetch_one(&self.pool)
+            .await
+            .expect("seq");
         let (id,): (Uuid,) = sqlx::query_as(
             "INSERT INTO work_orders (org_id, seq, number, title, status, site_id, window_start, \
              window_end, estimated_duration_min, required_skills) \
