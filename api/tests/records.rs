@@ -314,6 +314,84 @@ async fn lists_page_filter_and_sort() {
     }
 }
 
+/// A list counts at most `COUNT_AHEAD` rows past the start of its page and says whether its
+/// total is exact; `?total=exact` counts everything; the default order is newest first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_lists_count_ahead_of_the_page() {
+    use fieldpath_api::db::records::COUNT_AHEAD;
+    let app = TestApp::new().await;
+    let org = app.org().await;
+    let t = &org.dispatcher;
+    let site = app
+        .post(
+            "/api/v1/sites",
+            t,
+            json!({"name": "S", "lat": 43.7, "lon": 7.4}),
+        )
+        .await;
+    let rows = COUNT_AHEAD + 100;
+    sqlx::query(
+        "INSERT INTO work_orders (org_id, seq, number, title, site_id, status, created_at) \
+         SELECT $1, s, 'WO-' || lpad(s::text, 6, '0'), 'bulk', $2, \
+           CASE WHEN s % 10 = 0 THEN 'completed' ELSE 'draft' END, \
+           now() - make_interval(secs => $3 - s) \
+         FROM (SELECT next_work_order_seq($1) AS s FROM generate_series(1, $3)) n",
+    )
+    .bind(org.id)
+    .bind(Uuid::parse_str(&site.id()).expect("site id"))
+    .bind(rows)
+    .execute(&app.pool)
+    .await
+    .expect("bulk work orders");
+
+    let first = app.get("/api/v1/work-orders?limit=20", t).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(
+        first.body["total"],
+        json!(COUNT_AHEAD + 1),
+        "{}",
+        first.body["total"]
+    );
+    assert_eq!(first.body["total_exact"], false);
+    // Newest first: the last inserted number leads.
+    assert_eq!(first.body["items"][0]["number"], format!("WO-{rows:06}"));
+    assert_eq!(
+        first.body["items"][19]["number"],
+        format!("WO-{:06}", rows - 19)
+    );
+
+    let exact = app.get("/api/v1/work-orders?limit=20&total=exact", t).await;
+    assert_eq!(
+        (
+            exact.body["total"].clone(),
+            exact.body["total_exact"].clone()
+        ),
+        (json!(rows), json!(true))
+    );
+    // Near the end the count reaches the last row, so it is exact again.
+    let last = app
+        .get(
+            &format!("/api/v1/work-orders?limit=100&page={}", rows / 100),
+            t,
+        )
+        .await;
+    assert_eq!(
+        (last.body["total"].clone(), last.body["total_exact"].clone()),
+        (json!(rows), json!(true))
+    );
+    // A filter with few matches is counted exactly.
+    let done = app.get("/api/v1/work-orders?status=completed", t).await;
+    assert_eq!(
+        (done.body["total"].clone(), done.body["total_exact"].clone()),
+        (json!(rows / 10), json!(true))
+    );
+    let bad = app.get("/api/v1/work-orders?total=all", t).await;
+    assert_eq!(
+        (bad.status, bad.field()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "total")
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attachments_upload_download_and_history() {
     let app = TestApp::new().await;

@@ -149,8 +149,8 @@ async fn numbers_are_sequential_per_organisation() {
     assert_eq!(r.body["total"], 1);
 }
 
-/// Concurrent creates of one organisation never share a number: the counter is taken in a
-/// short transaction of its own, so creates no longer queue behind each other's commits.
+/// Concurrent creates of one organisation never share a number: each create takes the next
+/// value of the organisation's sequence inside its own insert statement.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_creates_get_distinct_numbers() {
     let app = TestApp::new().await;
@@ -187,6 +187,46 @@ async fn concurrent_creates_get_distinct_numbers() {
         numbers, expected,
         "every create took the next number, none twice"
     );
+}
+
+/// Numbers taken outside the generic create (demo seeding, tickets turned into work orders,
+/// the dashboard's history) continue the same per-organisation sequence.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn numbers_taken_elsewhere_continue_the_sequence() {
+    let app = TestApp::new().await;
+    let (a, b) = (app.org().await, app.org().await);
+    let site = app
+        .post(
+            "/api/v1/sites",
+            &a.agent,
+            json!({"name": "S", "lat": 43.7, "lon": 7.4}),
+        )
+        .await;
+    let create = || async {
+        let wo = app
+            .post(
+                "/api/v1/work-orders",
+                &a.agent,
+                json!({"title": "t", "site_id": site.id()}),
+            )
+            .await;
+        assert_eq!(wo.status, StatusCode::CREATED, "{}", wo.body);
+        wo.body["number"].as_str().unwrap_or_default().to_string()
+    };
+    assert_eq!(create().await, "WO-000001");
+    let mut conn = app.pool.acquire().await.expect("conn");
+    let orgs = fieldpath_api::db::orgs::next_work_order_seq(&mut conn, a.id)
+        .await
+        .expect("seq");
+    let batch = fieldpath_api::db::orgs::next_work_order_seqs(&mut conn, a.id, 3)
+        .await
+        .expect("seqs");
+    let other = fieldpath_api::db::orgs::next_work_order_seq(&mut conn, b.id)
+        .await
+        .expect("seq");
+    drop(conn);
+    assert_eq!((orgs, batch, other), (2, vec![3, 4, 5], 1));
+    assert_eq!(create().await, "WO-000006");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -26,7 +26,7 @@ use crate::db::auth::TokenOwner;
 use chrono::Utc;
 use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
@@ -52,6 +52,8 @@ struct Inner {
     generation: AtomicU64,
     /// Whether the change listener is connected (entries are served only then).
     listening: AtomicBool,
+    /// The listener's Postgres backend process id (0 while not connected).
+    listener_pid: AtomicI32,
 }
 
 impl Inner {
@@ -69,7 +71,9 @@ impl Inner {
         }
     }
 
-    fn set_listening(&self, on: bool) {
+    fn set_listening(&self, pid: Option<i32>) {
+        let on = pid.is_some();
+        self.listener_pid.store(pid.unwrap_or(0), Ordering::Release);
         let mut entries = self.lock();
         self.generation.fetch_add(1, Ordering::AcqRel);
         entries.clear();
@@ -175,6 +179,16 @@ impl AuthCache {
         self.inner.generation.load(Ordering::Acquire)
     }
 
+    /// Whether an entry for this token hash is held (served or not).
+    pub fn holds(&self, hash: &[u8]) -> bool {
+        self.inner.lock().contains_key(hash)
+    }
+
+    /// The Postgres backend process id of the connected change listener.
+    pub fn listener_pid(&self) -> Option<i32> {
+        Some(self.inner.listener_pid.load(Ordering::Acquire)).filter(|p| *p != 0)
+    }
+
     /// Number of entries held.
     pub fn len(&self) -> usize {
         self.inner.lock().len()
@@ -200,18 +214,21 @@ async fn listen(cache: Weak<Inner>, pool: PgPool) {
     let mut backoff = Duration::from_millis(100);
     loop {
         match cache.upgrade() {
-            Some(inner) => inner.set_listening(false),
+            Some(inner) => inner.set_listening(None),
             None => return,
         }
         let connected = async {
             let mut listener = PgListener::connect_with(&pool).await?;
             listener.eager_reconnect(false);
             listener.listen(CHANNEL).await?;
-            Ok::<_, sqlx::Error>(listener)
+            let (pid,): (i32,) = sqlx::query_as("SELECT pg_backend_pid()")
+                .fetch_one(&mut listener)
+                .await?;
+            Ok::<_, sqlx::Error>((listener, pid))
         }
         .await;
-        let mut listener = match connected {
-            Ok(listener) => listener,
+        let (mut listener, pid) = match connected {
+            Ok(connected) => connected,
             Err(error) => {
                 tracing::debug!(%error, "auth cache: change listener not connected");
                 tokio::time::sleep(backoff).await;
@@ -221,7 +238,7 @@ async fn listen(cache: Weak<Inner>, pool: PgPool) {
         };
         backoff = Duration::from_millis(100);
         match cache.upgrade() {
-            Some(inner) => inner.set_listening(true),
+            Some(inner) => inner.set_listening(Some(pid)),
             None => return,
         }
         loop {
