@@ -34,6 +34,9 @@ pub struct Config {
     pub max_upload_bytes: usize,
     /// Mark the session cookie `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    /// Where customers reach this service from outside, e.g. `https://help.example.com`
+    /// (no trailing slash): absolute links in e-mails (the survey link) are built on it.
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -53,6 +56,48 @@ impl Config {
             login_window: Duration::from_secs(60),
             max_upload_bytes: 25 * 1024 * 1024,
             secure_cookies: false,
+            public_url: None,
+        }
+    }
+}
+
+/// Checks a public base URL (absolute http(s), no credentials, query or fragment) and drops
+/// trailing slashes, so paths can be appended.
+pub fn parse_public_url(url: &str) -> Result<String, String> {
+    let parsed = reqwest::Url::parse(url.trim()).map_err(|e| format!("not a URL: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err("the public URL must be http:// or https:// with a host".into());
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err("the public URL must not carry credentials".into());
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err("the public URL must not have a query or fragment".into());
+    }
+    Ok(parsed.as_str().trim_end_matches('/').to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_public_url;
+
+    #[test]
+    fn public_urls_are_absolute_and_lose_trailing_slashes() {
+        assert_eq!(
+            parse_public_url("https://help.example.com/").as_deref(),
+            Ok("https://help.example.com")
+        );
+        assert_eq!(
+            parse_public_url(" http://10.0.0.5:8080/desk/ ").as_deref(),
+            Ok("http://10.0.0.5:8080/desk")
+        );
+        for bad in [
+            "help.example.com",
+            "ftp://x.test",
+            "https://u:p@x.test",
+            "https://x.test/?a=1",
+        ] {
+            assert!(parse_public_url(bad).is_err(), "{bad}");
         }
     }
 }

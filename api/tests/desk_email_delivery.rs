@@ -200,6 +200,135 @@ async fn agent_replies_reach_smtp_threaded_and_templated() {
         header(&sent[3], "Subject"),
         format!("[{number}] Resolved: Heating broken")
     );
+    assert!(
+        !text_of(&sent[3]).contains("/portal/survey/"),
+        "no survey link without the service's public URL"
+    );
+}
+
+fn text_of(raw: &[u8]) -> String {
+    MessageParser::default()
+        .parse(raw)
+        .expect("parsed")
+        .body_text(0)
+        .expect("text")
+        .to_string()
+}
+
+/// The sink's messages once it holds `n`: the outbox is drained by every test of this binary,
+/// so another test may be the one delivering this organisation's mail.
+async fn delivered_n(app: &TestApp, sink: &SmtpSink, n: usize) -> Vec<Vec<u8>> {
+    for _ in 0..200 {
+        let sent = delivered(app, sink).await;
+        if sent.len() >= n {
+            return sent;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    delivered(app, sink).await
+}
+
+/// The survey link of a resolved e-mail, if any, split into (full URL, token).
+fn survey_link(text: &str, base: &str) -> Option<(String, String)> {
+    let prefix = format!("{base}/portal/survey/");
+    let start = text.find(&prefix)?;
+    let url: String = text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    let token = url[prefix.len()..].to_string();
+    Some((url, token))
+}
+
+#[tokio::test]
+async fn resolved_mail_carries_a_survey_link_that_lets_the_customer_rate() {
+    let base = "https://help.acme.test/desk";
+    let sink = SmtpSink::start();
+    let app = TestApp::with_config(|c| c.public_url = Some(base.into())).await;
+    let org = app.org().await;
+    let token = configure(&app, &org, Some(&sink), None).await;
+    let first = inbound(
+        &app,
+        &token,
+        &mail(
+            "dana@example.test",
+            "Gate stuck",
+            "s1@example.test",
+            "",
+            "The gate does not open.",
+        ),
+    )
+    .await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let id = first.body["ticket_id"]
+        .as_str()
+        .expect("ticket")
+        .to_string();
+    let uri = format!("/api/v1/tickets/{id}");
+    let resolve = || async {
+        let etag = app.get(&uri, &org.agent).await.etag();
+        let r = app
+            .patch(&uri, &org.agent, &etag, json!({"status": "resolved"}))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    };
+    resolve().await;
+    let sent = delivered_n(&app, &sink, 2).await;
+    assert_eq!(sent.len(), 2, "acknowledgement and resolved e-mail");
+    let text = text_of(&sent[1]);
+    let (url, link_token) = survey_link(&text, base).expect("survey link in the e-mail");
+    assert!(
+        text.contains(&format!("Rate our help in one click: {url}")),
+        "{text}"
+    );
+
+    // Following the link: the portal page, then the public survey API behind it.
+    let path = url.strip_prefix(base).expect("on the public URL");
+    let page = app.send(Method::GET, path, None, None, &[]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&page.bytes).contains("<html"));
+    let public = format!("/api/v1/public/surveys/{link_token}");
+    let state = app.send(Method::GET, &public, None, None, &[]).await;
+    assert_eq!(state.status, StatusCode::OK, "{}", state.body);
+    assert_eq!(
+        (
+            state.body["available"].as_bool(),
+            state.body["ticket"]["id"].as_str()
+        ),
+        (Some(true), Some(id.as_str()))
+    );
+    let answer = json!({"rating": 5, "comment": "Fixed the same day"});
+    let r = app
+        .send(Method::POST, &public, None, Some(answer), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(
+        (r.body["via"].as_str(), r.body["rating"].as_i64()),
+        (Some("link"), Some(5))
+    );
+
+    // Reopened by the customer and resolved again: the survey was answered, so no new link.
+    let again = inbound(
+        &app,
+        &token,
+        &mail(
+            "dana@example.test",
+            "Re: Gate stuck",
+            "s2@example.test",
+            &format!("In-Reply-To: {}\r\n", header(&sent[1], "Message-ID")),
+            "It is stuck again.",
+        ),
+    )
+    .await;
+    assert_eq!(again.body["outcome"], "threaded", "{}", again.body);
+    resolve().await;
+    let sent = delivered_n(&app, &sink, 3).await;
+    assert_eq!(sent.len(), 3);
+    assert!(
+        survey_link(&text_of(&sent[2]), base).is_none(),
+        "{}",
+        text_of(&sent[2])
+    );
 }
 
 #[tokio::test]

@@ -28,6 +28,10 @@ pub struct Args {
     /// Mark the session cookie Secure (when served over HTTPS).
     #[arg(long, env = "FIELDPATH_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// The service's public base URL (e.g. `https://help.example.com`): links in e-mails, such
+    /// as the satisfaction survey link of the "resolved" e-mail, are built on it.
+    #[arg(long, env = "FIELDPATH_PUBLIC_URL", value_parser = crate::config::parse_public_url)]
+    pub public_url: Option<String>,
     /// Also run this many planning-scenario workers inside this process (0: none; start
     /// `fieldpath worker` processes instead).
     #[arg(long, env = "FIELDPATH_WORKERS", default_value_t = 0)]
@@ -43,6 +47,7 @@ impl Args {
         config.data_dir = self.data_dir.clone();
         config.s3_bucket = self.s3_bucket.clone();
         config.secure_cookies = self.secure_cookies;
+        config.public_url = self.public_url.clone();
         config
     }
 }

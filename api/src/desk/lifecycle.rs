@@ -262,10 +262,12 @@ async fn save(
     Ok(saved)
 }
 
-/// Applies a PATCH (version already checked by [`lock`]).
+/// Applies a PATCH (version already checked by [`lock`]). `public_url` is the service's public
+/// base URL (`Config::public_url`) for links in the e-mail the change may send.
 pub async fn update(
     conn: &mut PgConnection,
     actor: &Actor,
+    public_url: Option<&str>,
     before: Ticket,
     p: TicketPatch,
 ) -> ApiResult<Ticket> {
@@ -319,7 +321,7 @@ pub async fn update(
     }
     refresh_sla(conn, actor.org_id, &mut t, actor.now).await?;
     let saved = save(conn, actor, &before, &t, "update").await?;
-    super::email::outbound::on_update(conn, actor, &before, &saved).await?;
+    super::email::outbound::on_update(conn, actor, public_url, &before, &saved).await?;
     super::automation::on_updated(conn, actor, &before, saved).await
 }
 

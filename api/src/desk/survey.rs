@@ -7,7 +7,7 @@ use crate::desk::ticket::Ticket;
 use crate::error::ApiError;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::PgPool;
+use sqlx::{PgExecutor, PgPool};
 use uuid::Uuid;
 
 /// How long an e-mailed survey link works.
@@ -72,14 +72,14 @@ pub fn open_for(t: &Ticket) -> bool {
 
 /// The answer of a ticket, if any.
 pub async fn of_ticket(
-    pool: &PgPool,
+    db: impl PgExecutor<'_>,
     org_id: Uuid,
     ticket_id: Uuid,
 ) -> Result<Option<Survey>, sqlx::Error> {
     sqlx::query_as("SELECT * FROM ticket_surveys WHERE org_id = $1 AND ticket_id = $2")
         .bind(org_id)
         .bind(ticket_id)
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await
 }
 
@@ -114,9 +114,10 @@ pub async fn answer(
     row.ok_or_else(|| ApiError::conflict("this ticket's survey was answered already"))
 }
 
-/// A new survey link for a ticket: the secret token (only its hash is stored).
+/// A new survey link for a ticket: the secret token (only its hash is stored). Runs on a pool
+/// or inside the caller's transaction (the "resolved" e-mail issues one as it is queued).
 pub async fn issue_link(
-    pool: &PgPool,
+    db: impl PgExecutor<'_>,
     org_id: Uuid,
     ticket_id: Uuid,
 ) -> Result<String, sqlx::Error> {
@@ -128,9 +129,19 @@ pub async fn issue_link(
     .bind(org_id)
     .bind(ticket_id)
     .bind(Utc::now() + Duration::days(LINK_DAYS))
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(secret)
+}
+
+/// The portal page of a link token, relative to the service.
+pub fn link_path(token: &str) -> String {
+    format!("/portal/survey/{token}")
+}
+
+/// The full address of a link token on the service's public base URL (`Config::public_url`).
+pub fn link_url(public_url: &str, token: &str) -> String {
+    format!("{}{}", public_url.trim_end_matches('/'), link_path(token))
 }
 
 /// The (organisation, ticket) of an unexpired link token.

@@ -222,7 +222,8 @@ async fn change(
     let expected = required_version(&headers, patch.version.map(Value::from).as_ref())?;
     let mut tx = st.db.begin().await?;
     let before = lifecycle::lock(&mut tx, auth.org_id, id, Some(expected)).await?;
-    let t = lifecycle::update(&mut tx, &actor(&auth), before, patch).await?;
+    let public_url = st.config.public_url.as_deref();
+    let t = lifecycle::update(&mut tx, &actor(&auth), public_url, before, patch).await?;
     tx.commit().await?;
     Ok(ticket_response(StatusCode::OK, &t))
 }

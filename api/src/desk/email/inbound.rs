@@ -158,7 +158,8 @@ async fn accept(
     let email_id = log::insert(conn, org_id, &entry).await?;
     outcome.attachments = keep_files(st, conn, org_id, email_id, ticket.id, mail).await?;
     if outcome.outcome == "created" {
-        outbound::enqueue(conn, org_id, &ticket, "ticket_created", None).await?;
+        let public_url = st.config.public_url.as_deref();
+        outbound::enqueue(conn, org_id, &ticket, "ticket_created", None, public_url).await?;
     }
     outcome.ticket_id = Some(ticket.id);
     outcome.ticket_number = Some(ticket.number);

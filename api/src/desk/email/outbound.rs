@@ -2,7 +2,8 @@
 //! outbox with its threading headers (a new Message-ID, In-Reply-To the latest message of the
 //! conversation, References the chain) and its Message-ID into the e-mail log. Nothing is
 //! queued when the organisation has no mail settings or the ticket has no requester address.
-//! `pg_notify` wakes the sender once the transaction commits.
+//! `pg_notify` wakes the sender once the transaction commits. The "resolved" e-mail carries a
+//! fresh satisfaction-survey link (`{{ survey_url }}`) built on the service's public URL.
 
 use super::log::{self, NewEmail};
 use super::settings;
@@ -10,6 +11,7 @@ use super::templates::{self, Rendered};
 use super::threading;
 use crate::desk::db::messages::TicketMessage;
 use crate::desk::lifecycle::Actor;
+use crate::desk::survey;
 use crate::desk::ticket::Ticket;
 use crate::error::ApiResult;
 use serde_json::json;
@@ -29,20 +31,62 @@ pub async fn on_message(
     if message.kind != "reply" || actor.customer || message.from_customer {
         return Ok(());
     }
-    enqueue(conn, actor.org_id, ticket, "agent_replied", Some(message)).await
+    enqueue(
+        conn,
+        actor.org_id,
+        ticket,
+        "agent_replied",
+        Some(message),
+        None,
+    )
+    .await
 }
 
-/// Hook for `lifecycle::update`: entering a resolved status mails the requester.
+/// Hook for `lifecycle::update`: entering a resolved status mails the requester, with a survey
+/// link on `public_url` (the service's public base URL) when it is known.
 pub async fn on_update(
     conn: &mut PgConnection,
     actor: &Actor,
+    public_url: Option<&str>,
     before: &Ticket,
     after: &Ticket,
 ) -> ApiResult<()> {
     if after.status_type == "resolved" && before.status_type != "resolved" {
-        enqueue(conn, actor.org_id, after, "ticket_resolved", None).await?;
+        enqueue(
+            conn,
+            actor.org_id,
+            after,
+            "ticket_resolved",
+            None,
+            public_url,
+        )
+        .await?;
     }
     Ok(())
+}
+
+/// A new survey link for the resolved e-mail: none while the survey is not open or already
+/// answered, or when the service does not know its public URL (then it says so once).
+async fn survey_url(
+    conn: &mut PgConnection,
+    org_id: Uuid,
+    t: &Ticket,
+    public_url: Option<&str>,
+) -> ApiResult<Option<String>> {
+    static UNKNOWN_BASE: std::sync::Once = std::sync::Once::new();
+    let Some(base) = public_url else {
+        UNKNOWN_BASE.call_once(|| {
+            tracing::warn!(
+                "FIELDPATH_PUBLIC_URL is not set: \"resolved\" e-mails go without a survey link"
+            )
+        });
+        return Ok(None);
+    };
+    if !survey::open_for(t) || survey::of_ticket(&mut *conn, org_id, t.id).await?.is_some() {
+        return Ok(None);
+    }
+    let token = survey::issue_link(&mut *conn, org_id, t.id).await?;
+    Ok(Some(survey::link_url(base, &token)))
 }
 
 /// Who gets the ticket's mail: its requester address, else the requester customer's address.
@@ -78,13 +122,15 @@ async fn recipient(
     Ok(address.map(|a| (a, name)))
 }
 
-/// Renders and queues the `kind` e-mail about `t` (with `message` for replies and creations).
+/// Renders and queues the `kind` e-mail about `t` (with `message` for replies and creations;
+/// `public_url`, the service's public base URL, for the survey link of `ticket_resolved`).
 pub async fn enqueue(
     conn: &mut PgConnection,
     org_id: Uuid,
     t: &Ticket,
     kind: &str,
     message: Option<&TicketMessage>,
+    public_url: Option<&str>,
 ) -> ApiResult<()> {
     let Some(cfg) = settings::get(&mut *conn, org_id).await? else {
         return Ok(());
@@ -112,6 +158,10 @@ pub async fn enqueue(
     let body = message
         .map(|m| m.body.clone())
         .unwrap_or_else(|| t.description.clone());
+    let survey_url = match kind {
+        "ticket_resolved" => survey_url(conn, org_id, t, public_url).await?,
+        _ => None,
+    };
     let context = json!({
         "ticket": {"number": t.number, "subject": t.subject, "status": t.status,
                    "priority": t.priority, "id": t.id},
@@ -120,6 +170,7 @@ pub async fn enqueue(
         "agent": {"name": agent_name.map(|a| a.0).unwrap_or_else(|| cfg.support_name.clone())},
         "organisation": {"name": org_name},
         "portal_url": cfg.portal_url,
+        "survey_url": survey_url,
     });
     let template = templates::effective(&mut *conn, org_id, kind).await?;
     let Rendered { subject, body } = match templates::render(&template, &context, &t.number) {

@@ -1,7 +1,8 @@
 //! Notification templates (ticket created, agent replied, ticket resolved): built-in defaults,
 //! per-organisation overrides, and rendering with minijinja. Placeholders such as
 //! `{{ ticket.number }}`, `{{ ticket.subject }}`, `{{ requester.name }}`, `{{ message.body }}`,
-//! `{{ agent.name }}` and `{{ portal_url }}`; unknown names are errors, caught when saving.
+//! `{{ agent.name }}`, `{{ portal_url }}` and `{{ survey_url }}` (the satisfaction-survey link of
+//! the resolved e-mail; empty elsewhere); unknown names are errors, caught when saving.
 
 use super::threading::REPLY_MARKER;
 use crate::error::{ApiError, ApiResult};
@@ -55,6 +56,7 @@ pub fn default_template(kind: &str) -> Option<Template> {
             "Hello {{ requester.name }},\n\n\
              ticket {{ ticket.number }} \"{{ ticket.subject }}\" has been resolved. \
              If something is still wrong, just reply to this e-mail and it reopens.\n\
+             {% if survey_url %}\nHow did we do? Rate our help in one click: {{ survey_url }}\n{% endif %}\
              {% if portal_url %}\n{{ portal_url }}\n{% endif %}",
         ),
         _ => return None,
@@ -119,6 +121,7 @@ pub fn sample_context() -> serde_json::Value {
         "agent": {"name": "Sample Agent"},
         "organisation": {"name": "Sample Org"},
         "portal_url": "https://portal.example.test",
+        "survey_url": "https://help.example.test/portal/survey/fp_sv_sample",
     })
 }
 

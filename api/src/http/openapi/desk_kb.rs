@@ -423,7 +423,8 @@ pub fn describe(doc: &mut Doc) {
             "201",
             object(
                 &["token", "path"],
-                json!({"token": text(), "path": text(), "expires_in_days": {"type": "integer"}}),
+                json!({"token": text(), "path": text(), "expires_in_days": {"type": "integer"},
+                       "url": {"type": ["string", "null"], "description": "full link on the service's public URL (FIELDPATH_PUBLIC_URL); null when unset"}}),
             ),
             None,
             id,

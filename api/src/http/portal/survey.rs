@@ -66,7 +66,8 @@ async fn answer(
     Ok((StatusCode::CREATED, Json(json!(s))))
 }
 
-/// A new e-mail link for the ticket's survey: `{"token", "path"}` (the path is the portal page).
+/// A new e-mail link for the ticket's survey: `{"token", "path", "url"}` (the path is the
+/// portal page; the full URL is null unless the service's public URL is set).
 async fn link(
     auth: AuthUser,
     State(st): State<AppState>,
@@ -75,10 +76,16 @@ async fn link(
     auth.require(sets::OFFICE)?;
     let t = visible(&st, &auth, id).await?;
     let token = survey::issue_link(&st.db, auth.org_id, t.id).await?;
+    let url = st
+        .config
+        .public_url
+        .as_deref()
+        .map(|base| survey::link_url(base, &token));
     Ok((
         StatusCode::CREATED,
         Json(
-            json!({"token": token, "path": format!("/portal/survey/{token}"), "expires_in_days": survey::LINK_DAYS}),
+            json!({"token": token, "path": survey::link_path(&token), "url": url,
+                    "expires_in_days": survey::LINK_DAYS}),
         ),
     ))
 }
