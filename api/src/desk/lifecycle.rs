@@ -1,7 +1,9 @@
 //! Ticket lifecycle: create, change, replies and notes, merge, split and conversion to a work
 //! order. Each function runs inside the caller's transaction, recomputes the SLA clock and
-//! writes the activity log (entity `ticket`).
+//! writes the activity log (entity `ticket`); text from the customer side (a new ticket, an
+//! edited description, a customer reply) has its sentiment scored as it arrives.
 
+use super::assist;
 use super::business_hours::BusinessCalendar;
 use super::custom_fields;
 use super::db::{config, messages, messages::NewMessage, messages::TicketMessage, tickets};
@@ -219,6 +221,8 @@ pub async fn create(conn: &mut PgConnection, actor: &Actor, input: NewTicket) ->
     }
     refresh_sla(conn, actor.org_id, &mut t, actor.now).await?;
     let saved = tickets::insert(conn, actor.org_id, &t).await?;
+    let text = assist::description_text(&saved.subject, &saved.description);
+    assist::score_arrival(conn, actor.org_id, saved.id, None, &text).await?;
     log(conn, actor, saved.id, "create", None, &saved.to_json()).await?;
     super::automation::on_created(conn, actor, saved).await
 }
@@ -321,6 +325,10 @@ pub async fn update(
     }
     refresh_sla(conn, actor.org_id, &mut t, actor.now).await?;
     let saved = save(conn, actor, &before, &t, "update").await?;
+    if (&saved.subject, &saved.description) != (&before.subject, &before.description) {
+        let text = assist::description_text(&saved.subject, &saved.description);
+        assist::score_arrival(conn, actor.org_id, saved.id, None, &text).await?;
+    }
     super::email::outbound::on_update(conn, actor, public_url, &before, &saved).await?;
     super::automation::on_updated(conn, actor, &before, saved).await
 }
@@ -354,6 +362,16 @@ pub async fn add_message(
         },
     )
     .await?;
+    if kind == "reply" && actor.customer {
+        assist::score_arrival(
+            conn,
+            actor.org_id,
+            before.id,
+            Some(message.id),
+            &message.body,
+        )
+        .await?;
+    }
     let mut t = before.clone();
     if kind == "reply" {
         if actor.customer {

@@ -111,7 +111,7 @@ pub async fn sentiments(
 
 /// Stores (or replaces) the score of one text.
 pub async fn store_sentiment(
-    pool: &PgPool,
+    db: impl sqlx::PgExecutor<'_>,
     org_id: Uuid,
     ticket_id: Uuid,
     s: &StoredSentiment,
@@ -128,7 +128,7 @@ pub async fn store_sentiment(
     .bind(s.score)
     .bind(&s.label)
     .bind(&s.text_sha256)
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(())
 }

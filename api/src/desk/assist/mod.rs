@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use model::{Prediction, SimilarTicket};
 use sentiment::Sentiment;
 use serde::Serialize;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 /// Similar tickets answered.
@@ -54,8 +54,39 @@ pub struct TicketSentiment {
     pub messages: Vec<MessageSentiment>,
 }
 
+/// The text a ticket's description is scored on: subject, new line, description — the same
+/// text [`db::incoming`] reads back, so a score stored on arrival is found by its hash.
+pub fn description_text(subject: &str, description: &str) -> String {
+    format!("{subject}\n{description}")
+}
+
+/// The score of one incoming text as stored.
+fn scored(message_id: Option<Uuid>, text: &str) -> db::StoredSentiment {
+    let s = sentiment::score(text);
+    db::StoredSentiment {
+        message_id,
+        score: s.score,
+        label: s.label.to_string(),
+        text_sha256: sentiment::text_hash(text),
+    }
+}
+
+/// Scores a text as it arrives — a ticket's subject and description (`message_id` None; see
+/// [`description_text`]) or a customer reply — and stores it in the caller's transaction, where
+/// lists, reports and rules can read it at once.
+pub async fn score_arrival(
+    conn: &mut PgConnection,
+    org_id: Uuid,
+    ticket_id: Uuid,
+    message_id: Option<Uuid>,
+    text: &str,
+) -> Result<(), sqlx::Error> {
+    db::store_sentiment(conn, org_id, ticket_id, &scored(message_id, text)).await
+}
+
 /// Scores the ticket's description and every customer reply, storing scores of texts not
-/// scored before (or changed since), and answers them all.
+/// scored before (or changed since: tickets older than scoring on arrival, edits), and answers
+/// them all.
 pub async fn ticket_sentiment(
     pool: &PgPool,
     org_id: Uuid,
@@ -72,15 +103,9 @@ pub async fn ticket_sentiment(
         let (score, label) = match known {
             Some(s) => (s.score, s.label.clone()),
             None => {
-                let s = sentiment::score(&text.body);
-                let row = db::StoredSentiment {
-                    message_id: text.message_id,
-                    score: s.score,
-                    label: s.label.to_string(),
-                    text_sha256: hash,
-                };
+                let row = scored(text.message_id, &text.body);
                 db::store_sentiment(pool, org_id, ticket_id, &row).await?;
-                (s.score, row.label)
+                (row.score, row.label)
             }
         };
         messages.push(MessageSentiment {
