@@ -10,7 +10,7 @@ use super::db::{config, messages, messages::NewMessage, messages::TicketMessage,
 use super::mentions;
 use super::sla;
 use super::ticket::{
-    check_one_of, normalise_tags, number, NewTicket, Ticket, TicketPatch, CHANNELS, PRIORITIES,
+    check_one_of, normalise_tags, NewTicket, Ticket, TicketPatch, CHANNELS, PRIORITIES,
     STATUS_TYPES,
 };
 use crate::db::activity::{self, Change};
@@ -179,16 +179,9 @@ pub async fn create(conn: &mut PgConnection, actor: &Actor, input: NewTicket) ->
     let custom = custom_fields::apply(&defs, &Map::new(), &input.custom_fields)?;
     let seq = tickets::next_seq(conn, actor.org_id).await?;
     let mut t = Ticket {
-        id: Uuid::new_v4(),
-        seq,
-        number: number(seq),
-        subject: input.subject.trim().to_string(),
         description: input.description,
-        status: "open".into(),
-        status_type: "open".into(),
         priority,
         category: input.category,
-        channel,
         requester_id: input.requester_id,
         requester_email: input.requester_email,
         assignee_id: input.assignee_id,
@@ -196,25 +189,7 @@ pub async fn create(conn: &mut PgConnection, actor: &Actor, input: NewTicket) ->
         tags: normalise_tags(&input.tags)?,
         custom_fields: Json(custom),
         parent_id: input.parent_id,
-        merged_into_id: None,
-        split_from_id: None,
-        work_order_id: None,
-        sla_policy_id: None,
-        sla_elapsed_secs: 0,
-        sla_running_since: None,
-        first_response_due: None,
-        next_response_due: None,
-        resolution_due: None,
-        first_responded_at: None,
-        resolved_at: None,
-        closed_at: None,
-        first_response_breached: false,
-        next_response_breached: false,
-        resolution_breached: false,
-        escalated_at: None,
-        version: 0,
-        created_at: actor.now,
-        updated_at: actor.now,
+        ..Ticket::new(seq, input.subject.trim().to_string(), channel, actor.now)
     };
     if let Some(status) = input.status {
         set_status(conn, actor, &mut t, &status).await?;

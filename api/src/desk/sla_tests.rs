@@ -3,7 +3,6 @@
 use super::*;
 use crate::desk::business_hours::{CalendarSpec, DAY_KEYS};
 use chrono::Duration;
-use serde_json::Map;
 
 fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
@@ -14,42 +13,9 @@ fn at(text: &str) -> DateTime<Utc> {
 fn ticket(priority: &str, tags: &[&str]) -> Ticket {
     let created = at("2025-01-06T09:00:00Z");
     Ticket {
-        id: Uuid::new_v4(),
-        seq: 1,
-        number: "TK-000001".into(),
-        subject: "s".into(),
-        description: String::new(),
-        status: "open".into(),
-        status_type: "open".into(),
         priority: priority.into(),
-        category: None,
-        channel: "email".into(),
-        requester_id: None,
-        requester_email: None,
-        assignee_id: None,
-        team_id: None,
         tags: tags.iter().map(|t| t.to_string()).collect(),
-        custom_fields: Json(Map::new()),
-        parent_id: None,
-        merged_into_id: None,
-        split_from_id: None,
-        work_order_id: None,
-        sla_policy_id: None,
-        sla_elapsed_secs: 0,
-        sla_running_since: None,
-        first_response_due: None,
-        next_response_due: None,
-        resolution_due: None,
-        first_responded_at: None,
-        resolved_at: None,
-        closed_at: None,
-        first_response_breached: false,
-        next_response_breached: false,
-        resolution_breached: false,
-        escalated_at: None,
-        version: 1,
-        created_at: created,
-        updated_at: created,
+        ..Ticket::new(1, "s".into(), "email".into(), created)
     }
 }
 

@@ -101,6 +101,50 @@ pub struct Ticket {
 }
 
 impl Ticket {
+    /// A new ticket, the organisation's `seq`-th: status `open`, priority `normal`, created and
+    /// changed at `now`, with no requester, assignee, tags, custom values, links, SLA clock or
+    /// breaches yet (version 0 until stored). Callers set the rest with struct-update syntax.
+    pub fn new(seq: i64, subject: String, channel: String, now: DateTime<Utc>) -> Ticket {
+        Ticket {
+            id: Uuid::new_v4(),
+            seq,
+            number: number(seq),
+            subject,
+            description: String::new(),
+            status: "open".into(),
+            status_type: "open".into(),
+            priority: "normal".into(),
+            category: None,
+            channel,
+            requester_id: None,
+            requester_email: None,
+            assignee_id: None,
+            team_id: None,
+            tags: Vec::new(),
+            custom_fields: Json(Map::new()),
+            parent_id: None,
+            merged_into_id: None,
+            split_from_id: None,
+            work_order_id: None,
+            sla_policy_id: None,
+            sla_elapsed_secs: 0,
+            sla_running_since: None,
+            first_response_due: None,
+            next_response_due: None,
+            resolution_due: None,
+            first_responded_at: None,
+            resolved_at: None,
+            closed_at: None,
+            first_response_breached: false,
+            next_response_breached: false,
+            resolution_breached: false,
+            escalated_at: None,
+            version: 0,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
     /// JSON of the ticket.
     pub fn to_json(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
