@@ -3,6 +3,7 @@
 //! transitions, asset history, attachment upload/download, activity log).
 
 use super::{array, id_param, object, op, query_param, schema_ref, uuid, Doc};
+use crate::db::records::COUNT_AHEAD;
 use crate::domain::fields::{Field, JsonShape, Kind};
 use crate::domain::resources::{self, Resource};
 use serde_json::{json, Map, Value};
@@ -65,7 +66,9 @@ fn resource_paths(res: &Resource, paths: &mut Map<String, Value>) {
     let mut query = vec![
         json!({"name": "page", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1}}),
         json!({"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 200}}),
-        json!({"name": "sort", "in": "query", "required": false, "schema": {"type": "string"}, "description": format!("[-]one of {}", res.sorts.join(", "))}),
+        json!({"name": "sort", "in": "query", "required": false, "schema": {"type": "string"}, "description": format!("[-]one of {} (default -created_at: newest first)", res.sorts.join(", "))}),
+        json!({"name": "total", "in": "query", "required": false, "schema": {"type": "string", "enum": ["exact"]},
+            "description": format!("`exact`: count every matching record. Without it the count stops {COUNT_AHEAD} records past the start of the page (see `total_exact`)")}),
     ];
     for f in res.filters {
         query.push(json!({"name": f, "in": "query", "required": false, "schema": {"type": "string"}, "description": "equals; comma-separated for any of"}));
@@ -73,7 +76,9 @@ fn resource_paths(res: &Resource, paths: &mut Map<String, Value>) {
     for f in res.extra_filters {
         query.push(json!({"name": f.name, "in": "query", "required": false, "schema": kind_schema(f.kind)}));
     }
-    let page = json!({"type": "object", "properties": {"items": {"type": "array", "items": record}, "page": {"type": "integer"}, "limit": {"type": "integer"}, "total": {"type": "integer"}}});
+    let page = json!({"type": "object", "properties": {"items": {"type": "array", "items": record}, "page": {"type": "integer"}, "limit": {"type": "integer"},
+        "total": {"type": "integer", "description": "matching records: exact when `total_exact`, else a lower bound (there are at least this many)"},
+        "total_exact": {"type": "boolean", "description": "false when the count stopped early (ask `?total=exact` for the full count)"}}});
     let collection = format!("/api/v1/{}", res.path);
     let mut coll = json!({"get": op(name, &format!("List {}", res.path), "200", page, None, json!(query), &["401", "403", "422"])});
     if res.creatable {
