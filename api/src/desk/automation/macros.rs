@@ -5,6 +5,7 @@
 use super::actions::Session;
 use super::model::{validate_actions, Action};
 use super::{engine, render};
+use crate::desk::db::versioned;
 use crate::desk::lifecycle::{self, Actor};
 use crate::desk::ticket::{check_one_of, Ticket};
 use crate::error::{ApiError, ApiResult};
@@ -82,6 +83,7 @@ impl MacroInput {
     }
 }
 
+const TABLE: &str = "desk_macros";
 const COLUMNS: &str = "id, name, body, kind, actions, version, created_at, updated_at";
 
 /// Macros of the organisation by name.
@@ -96,13 +98,7 @@ pub async fn list(pool: &PgPool, org_id: Uuid) -> Result<Vec<Macro>, sqlx::Error
 
 /// One macro.
 pub async fn get(pool: &PgPool, org_id: Uuid, id: Uuid) -> Result<Option<Macro>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM desk_macros WHERE org_id = $1 AND id = $2"
-    ))
-    .bind(org_id)
-    .bind(id)
-    .fetch_optional(pool)
-    .await
+    versioned::get(pool, TABLE, COLUMNS, org_id, id).await
 }
 
 /// Inserts a macro (validated by the caller).
@@ -151,14 +147,7 @@ pub async fn delete(
     id: Uuid,
     expected: i64,
 ) -> Result<bool, sqlx::Error> {
-    let done =
-        sqlx::query("DELETE FROM desk_macros WHERE org_id = $1 AND id = $2 AND version = $3")
-            .bind(org_id)
-            .bind(id)
-            .bind(expected)
-            .execute(pool)
-            .await?;
-    Ok(done.rows_affected() == 1)
+    versioned::delete(pool, TABLE, org_id, id, expected).await
 }
 
 /// What applying a macro did.

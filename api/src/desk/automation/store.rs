@@ -106,14 +106,7 @@ pub async fn delete_rule(
     id: Uuid,
     expected: i64,
 ) -> Result<bool, sqlx::Error> {
-    let done =
-        sqlx::query("DELETE FROM automation_rules WHERE org_id = $1 AND id = $2 AND version = $3")
-            .bind(org_id)
-            .bind(id)
-            .bind(expected)
-            .execute(pool)
-            .await?;
-    Ok(done.rows_affected() == 1)
+    crate::desk::db::versioned::delete(pool, "automation_rules", org_id, id, expected).await
 }
 
 /// How many of the ids are office users, teams and webhook subscriptions of the organisation.

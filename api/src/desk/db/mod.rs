@@ -4,3 +4,4 @@ pub mod config;
 pub mod messages;
 pub mod sla_settings;
 pub mod tickets;
+pub mod versioned;

@@ -1,5 +1,6 @@
 //! Webhook subscriptions and the delivery log, scoped by organisation.
 
+use crate::desk::db::versioned;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::PgPool;
@@ -27,6 +28,7 @@ pub struct Subscription {
     pub updated_at: DateTime<Utc>,
 }
 
+const TABLE: &str = "webhook_subscriptions";
 const COLUMNS: &str = "id, url, events, secret, active, version, created_at, updated_at";
 
 /// Subscriptions of the organisation.
@@ -45,13 +47,7 @@ pub async fn get(
     org_id: Uuid,
     id: Uuid,
 ) -> Result<Option<Subscription>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM webhook_subscriptions WHERE org_id = $1 AND id = $2"
-    ))
-    .bind(org_id)
-    .bind(id)
-    .fetch_optional(pool)
-    .await
+    versioned::get(pool, TABLE, COLUMNS, org_id, id).await
 }
 
 /// Adds a subscription.
@@ -107,15 +103,7 @@ pub async fn delete(
     id: Uuid,
     expected: i64,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "DELETE FROM webhook_subscriptions WHERE org_id = $1 AND id = $2 AND version = $3",
-    )
-    .bind(org_id)
-    .bind(id)
-    .bind(expected)
-    .execute(pool)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    versioned::delete(pool, TABLE, org_id, id, expected).await
 }
 
 /// One entry of the delivery log.
