@@ -13,14 +13,17 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
 /// A connection idle for longer than this is checked (one round trip) before it is handed out.
-pub const CHECK_AFTER_IDLE: std::time::Duration = std::time::Duration::from_secs(1);
+/// Under load connections come back within milliseconds and are not pinged again; a database
+/// restart takes far longer than this, so no connection that was open before it is handed out
+/// unchecked.
+pub const CHECK_AFTER_IDLE: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// Opens a lazily-connecting pool: the service starts and answers `/health` even while the
 /// database is down, and requests wait at most `acquire_timeout` for a connection (then 503).
 /// Connections idle for more than [`CHECK_AFTER_IDLE`] are checked before use, so the pool
-/// recovers by itself after a database restart (which takes longer than that). Busy
-/// connections are not pinged on every acquire: sqlx already checks each one when it comes
-/// back to the pool, and a connection that broke in use is closed then.
+/// recovers by itself after a database restart. Busy connections are not pinged on every
+/// acquire (a round trip per query): sqlx already checks each one when it comes back to the
+/// pool, and a connection that broke in use is closed then.
 pub fn pool(config: &Config) -> Result<PgPool, sqlx::Error> {
     PgPoolOptions::new()
         .max_connections(config.max_connections)
