@@ -6,6 +6,7 @@ mod common;
 mod common_mail;
 
 use axum::http::{Method, StatusCode};
+use common::desk::resolve;
 use common::TestApp;
 use common_mail::desk::{configure, delivered, header, inbound, mail};
 use common_mail::{ImapServer, SmtpSink};
@@ -264,15 +265,7 @@ async fn resolved_mail_carries_a_survey_link_that_lets_the_customer_rate() {
         .as_str()
         .expect("ticket")
         .to_string();
-    let uri = format!("/api/v1/tickets/{id}");
-    let resolve = || async {
-        let etag = app.get(&uri, &org.agent).await.etag();
-        let r = app
-            .patch(&uri, &org.agent, &etag, json!({"status": "resolved"}))
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    };
-    resolve().await;
+    resolve(&app, &org, &id).await;
     let sent = delivered_n(&app, &sink, 2).await;
     assert_eq!(sent.len(), 2, "acknowledgement and resolved e-mail");
     let text = text_of(&sent[1]);
@@ -321,7 +314,7 @@ async fn resolved_mail_carries_a_survey_link_that_lets_the_customer_rate() {
     )
     .await;
     assert_eq!(again.body["outcome"], "threaded", "{}", again.body);
-    resolve().await;
+    resolve(&app, &org, &id).await;
     let sent = delivered_n(&app, &sink, 3).await;
     assert_eq!(sent.len(), 3);
     assert!(

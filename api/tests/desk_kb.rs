@@ -7,15 +7,10 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
+use common::desk::{resolve, setup};
 use common::{Org, TestApp};
 use fieldpath_api::domain::roles::Role;
 use serde_json::{json, Value};
-
-async fn setup() -> (TestApp, Org) {
-    let app = TestApp::new().await;
-    let org = app.org().await;
-    (app, org)
-}
 
 async fn article(app: &TestApp, org: &Org, body: Value) -> common::Resp {
     let r = app.post("/api/v1/kb/articles", &org.agent, body).await;
@@ -486,15 +481,6 @@ async fn feedback_counts_one_vote_per_user_or_session() {
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-}
-
-async fn resolve(app: &TestApp, org: &Org, id: &str) {
-    let uri = format!("/api/v1/tickets/{id}");
-    let etag = app.get(&uri, &org.agent).await.etag();
-    let r = app
-        .patch(&uri, &org.agent, &etag, json!({"status": "resolved"}))
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,6 +5,7 @@
 mod common;
 
 use axum::http::StatusCode;
+use common::desk::setup;
 use common::{Org, TestApp};
 use serde_json::Value;
 use sqlx::PgPool;
@@ -244,8 +245,7 @@ fn num(v: &Value) -> f64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn totals_series_and_groups_have_the_exact_figures() {
-    let app = TestApp::new().await;
-    let org = app.org().await;
+    let (app, org) = setup().await;
     let w = scenario(&app, &org).await;
 
     let r = app
@@ -389,8 +389,7 @@ async fn totals_series_and_groups_have_the_exact_figures() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn csv_parses_and_matches_the_json() {
-    let app = TestApp::new().await;
-    let org = app.org().await;
+    let (app, org) = setup().await;
     scenario(&app, &org).await;
     let json = app
         .get(
@@ -481,8 +480,7 @@ async fn csv_parses_and_matches_the_json() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn roles_bad_input_time_zones_and_tenants() {
-    let app = TestApp::new().await;
-    let org = app.org().await;
+    let (app, org) = setup().await;
     scenario(&app, &org).await;
     let r = app
         .send(

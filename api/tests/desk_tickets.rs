@@ -5,20 +5,8 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{Org, TestApp};
-use serde_json::{json, Value};
-
-async fn ticket(app: &TestApp, token: &str, body: Value) -> common::Resp {
-    let r = app.post("/api/v1/tickets", token, body).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    r
-}
-
-async fn setup() -> (TestApp, Org) {
-    let app = TestApp::new().await;
-    let org = app.org().await;
-    (app, org)
-}
+use common::desk::{setup, ticket};
+use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn create_number_validate_and_change_with_etags() {

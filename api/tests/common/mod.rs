@@ -2,6 +2,8 @@
 //! one fresh organisation per test so tests run in parallel.
 #![allow(dead_code)]
 
+pub mod desk;
+
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use axum::Router;
