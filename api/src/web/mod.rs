@@ -72,8 +72,16 @@ const DESK_TICKET_PAGE: &str = include_str!("assets/desk_ticket.html");
 const KB_EDITOR_PAGE: &str = include_str!("assets/kb_editor.html");
 const PLANS_PAGE: &str = include_str!("assets/plans.html");
 const DASHBOARD_PAGE: &str = include_str!("assets/dashboard.html");
-const PORTAL_PAGE: &str = include_str!("assets/portal.html");
-const KB_PUBLIC_PAGE: &str = include_str!("assets/kb_public.html");
+/// The portal pages (customer app and public help centre) share their head: each page file
+/// starts with its `<title>` and is served after `portal_head.html`.
+const PORTAL_PAGE: &str = concat!(
+    include_str!("assets/portal_head.html"),
+    include_str!("assets/portal.html")
+);
+const KB_PUBLIC_PAGE: &str = concat!(
+    include_str!("assets/portal_head.html"),
+    include_str!("assets/kb_public.html")
+);
 const DESK_REPORTS_PAGE: &str = include_str!("assets/desk_reports.html");
 const SERVICE_WORKER: &str = include_str!("assets/sw.js");
 
@@ -153,6 +161,22 @@ async fn asset(Path(name): Path<String>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn portal_pages_are_whole_documents_with_their_own_title() {
+        for (html, title) in [
+            (PORTAL_PAGE, "<title>Support portal</title>"),
+            (KB_PUBLIC_PAGE, "<title>Help centre</title>"),
+        ] {
+            assert!(html.starts_with("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset"));
+            assert_eq!(html.matches("<title>").count(), 1);
+            let head_end = html.find("</head>").expect("head closed");
+            assert!(html.find(title).is_some_and(|at| at < head_end));
+            assert!(html
+                .find("/assets/portal.css")
+                .is_some_and(|at| at < head_end));
+        }
+    }
 
     #[test]
     fn pages_reference_only_embedded_assets() {
