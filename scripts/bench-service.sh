@@ -63,6 +63,21 @@ psql "$DATABASE_URL" -qc 'DROP SEQUENCE IF EXISTS bench_seq; CREATE SEQUENCE ben
 pgbench -n -c 16 -j 2 -T "$secs" -f "$data/insert.sql" "$DATABASE_URL" 2>/dev/null | tee "$data/pgbench.txt" | grep -E "^tps|latency average"
 psql "$DATABASE_URL" -qc 'DROP SEQUENCE IF EXISTS bench_seq' >/dev/null
 
+# For reference (not a target): what Postgres alone does with the statement the API sends per
+# create (numbered insert with its foreign keys + the activity entry), same clients and mode.
+actor="$(psql "$DATABASE_URL" -Atc "SELECT id FROM users WHERE org_id = '$org' AND role = 'dispatcher' LIMIT 1")"
+cat >"$data/api-insert.sql" <<SQL
+WITH created AS (INSERT INTO work_orders AS t (org_id, seq, number, estimated_duration_min, priority, site_id, title)
+  SELECT '$org', n.seq, 'WO-' || CASE WHEN n.seq < 1000000 THEN lpad(n.seq::text, 6, '0') ELSE n.seq::text END,
+    estimated_duration_min, priority, site_id, title
+  FROM jsonb_populate_record(NULL::work_orders, '{"title":"bench pgbench","site_id":"$site","priority":"medium","estimated_duration_min":45}'::jsonb),
+    (SELECT next_work_order_seq('$org') AS seq) n RETURNING to_jsonb(t) - 'org_id' AS doc),
+logged AS (INSERT INTO activity (org_id, actor_id, entity, entity_id, action, after)
+  SELECT '$org', '$actor', 'work_order', (doc->>'id')::uuid, 'create', doc FROM created)
+SELECT doc FROM created;
+SQL
+pgbench -n -c 16 -j 2 -T "$secs" -f "$data/api-insert.sql" "$DATABASE_URL" 2>/dev/null >"$data/pgbench-api.txt" || true
+
 python3 - "$data" <<'PY'
 import re, sys
 d = sys.argv[1]
@@ -77,4 +92,8 @@ for name in ("create", "list"):
     print(f"{name:>6}: p99 {p99:.2f} ms at {field(name + '.txt', 'throughput'):.0f} req/s  (target ≤ 20 ms: {'met' if p99 <= 20 else 'NOT met'})")
 ratio = api / raw if raw else float("nan")
 print(f"create throughput {api:.0f}/s vs raw inserts {raw:.0f}/s = {ratio:.0%}  (target ≥ 50%: {'met' if ratio >= 0.5 else 'NOT met'})")
+m = re.search(r"tps = ([0-9.]+)", open(f"{d}/pgbench-api.txt").read())
+if m and raw:
+    own = float(m.group(1))
+    print(f"  for reference: the API's create statement alone in pgbench {own:.0f}/s = {own / raw:.0%} of raw inserts")
 PY
