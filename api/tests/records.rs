@@ -314,11 +314,11 @@ async fn lists_page_filter_and_sort() {
     }
 }
 
-/// A list counts at most `COUNT_AHEAD` rows past the start of its page and says whether its
+/// A list counts at most `PAGES_AHEAD` pages past the start of its page and says whether its
 /// total is exact; `?total=exact` counts everything; the default order is newest first.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn large_lists_count_ahead_of_the_page() {
-    use fieldpath_api::db::records::COUNT_AHEAD;
+    use fieldpath_api::db::records::PAGES_AHEAD;
     let app = TestApp::new().await;
     let org = app.org().await;
     let t = &org.dispatcher;
@@ -329,7 +329,7 @@ async fn large_lists_count_ahead_of_the_page() {
             json!({"name": "S", "lat": 43.7, "lon": 7.4}),
         )
         .await;
-    let rows = COUNT_AHEAD + 100;
+    let rows = 20 * PAGES_AHEAD * 5 + 100;
     sqlx::query(
         "INSERT INTO work_orders (org_id, seq, number, title, site_id, status, created_at) \
          SELECT $1, s, 'WO-' || lpad(s::text, 6, '0'), 'bulk', $2, \
@@ -348,7 +348,7 @@ async fn large_lists_count_ahead_of_the_page() {
     assert_eq!(first.status, StatusCode::OK, "{}", first.body);
     assert_eq!(
         first.body["total"],
-        json!(COUNT_AHEAD + 1),
+        json!(20 * PAGES_AHEAD + 1),
         "{}",
         first.body["total"]
     );
@@ -358,6 +358,16 @@ async fn large_lists_count_ahead_of_the_page() {
     assert_eq!(
         first.body["items"][19]["number"],
         format!("WO-{:06}", rows - 19)
+    );
+
+    // The count moves along with the page.
+    let third = app.get("/api/v1/work-orders?limit=20&page=3", t).await;
+    assert_eq!(
+        (
+            third.body["total"].clone(),
+            third.body["total_exact"].clone()
+        ),
+        (json!(40 + 20 * PAGES_AHEAD + 1), json!(false))
     );
 
     let exact = app.get("/api/v1/work-orders?limit=20&total=exact", t).await;

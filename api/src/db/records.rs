@@ -53,14 +53,14 @@ pub struct ListSpec {
     pub limit: i64,
     /// Rows to skip.
     pub offset: i64,
-    /// Count every matching row; otherwise counting stops [`COUNT_AHEAD`] rows past `offset`.
+    /// Count every matching row; otherwise counting stops [`PAGES_AHEAD`] pages past `offset`.
     pub exact_total: bool,
 }
 
-/// How many matching rows past the start of the page a list counts (unless asked for an exact
-/// total): enough for five pages of the largest size, while a list over a large table costs
-/// no more than reading that many index entries.
-pub const COUNT_AHEAD: i64 = 1000;
+/// How many pages (of the list's size) past the start of the page a list counts, unless asked
+/// for an exact total: enough for a pager to show the next pages, while a list over a large
+/// table costs no more than reading that many index entries.
+pub const PAGES_AHEAD: i64 = 10;
 
 /// A page of records as JSON text and how many records match.
 #[derive(Debug, Clone)]
@@ -179,7 +179,8 @@ pub async fn list_json(
     // trip; the page comes back as JSON text, passed to the client without re-parsing. The
     // count stops at `cap` rows unless an exact total was asked for.
     let order = |alias: &str| format!("{alias}.{column} {direction}, {alias}.id {direction}");
-    let cap = (!spec.exact_total).then(|| spec.offset.saturating_add(COUNT_AHEAD + 1));
+    let ahead = spec.limit.saturating_mul(PAGES_AHEAD);
+    let cap = (!spec.exact_total).then(|| spec.offset.saturating_add(ahead).saturating_add(1));
     let count_limit = cap.map(|c| format!(" LIMIT {c}")).unwrap_or_default();
     let columns = output_columns(pool, res.table).await?;
     let sql = format!(

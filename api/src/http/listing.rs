@@ -60,7 +60,7 @@ fn column_kind(res: &Resource, column: &str) -> Kind {
 }
 
 /// Whether the query asks for an exact total (`?total=exact`; removed from it). Without it a
-/// record list counts at most [`crate::db::records::COUNT_AHEAD`] rows past the page start.
+/// record list counts at most [`crate::db::records::PAGES_AHEAD`] pages past the page start.
 pub fn exact_total(query: &mut HashMap<String, String>) -> Result<bool, ApiError> {
     match query.remove("total").as_deref() {
         None => Ok(false),

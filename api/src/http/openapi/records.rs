@@ -3,7 +3,7 @@
 //! transitions, asset history, attachment upload/download, activity log).
 
 use super::{array, id_param, object, op, query_param, schema_ref, uuid, Doc};
-use crate::db::records::COUNT_AHEAD;
+use crate::db::records::PAGES_AHEAD;
 use crate::domain::fields::{Field, JsonShape, Kind};
 use crate::domain::resources::{self, Resource};
 use serde_json::{json, Map, Value};
@@ -68,7 +68,7 @@ fn resource_paths(res: &Resource, paths: &mut Map<String, Value>) {
         json!({"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 200}}),
         json!({"name": "sort", "in": "query", "required": false, "schema": {"type": "string"}, "description": format!("[-]one of {} (default -created_at: newest first)", res.sorts.join(", "))}),
         json!({"name": "total", "in": "query", "required": false, "schema": {"type": "string", "enum": ["exact"]},
-            "description": format!("`exact`: count every matching record. Without it the count stops {COUNT_AHEAD} records past the start of the page (see `total_exact`)")}),
+            "description": format!("`exact`: count every matching record. Without it the count stops {PAGES_AHEAD} × `limit` records past the start of the page (see `total_exact`)")}),
     ];
     for f in res.filters {
         query.push(json!({"name": f, "in": "query", "required": false, "schema": {"type": "string"}, "description": "equals; comma-separated for any of"}));
