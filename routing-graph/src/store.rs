@@ -8,7 +8,7 @@
 //! magic, version, length and checksum, then every index in the arrays, so that a damaged
 //! or foreign file is an error, never a panic or an endless loop.
 
-use crate::ch::{split_arcs, ChArc, ContractionHierarchy, UpArc, ORIGINAL};
+use crate::ch::{ChArc, ContractionHierarchy, UpArc, ORIGINAL};
 use crate::coord::Coord;
 use crate::error::StoreError;
 use crate::network::{Arc, RoadEdge, RoadNetwork};
@@ -217,19 +217,7 @@ fn read_all(r: &mut Reader) -> Option<(RoadNetwork, ContractionHierarchy)> {
             dir_head,
             dir_tail,
         },
-        {
-            let ((up, up_arc), (down, down_arc)) = (split_arcs(&up), split_arcs(&down));
-            ContractionHierarchy {
-                search_id,
-                up_first,
-                up,
-                up_arc,
-                down_first,
-                down,
-                down_arc,
-                arcs,
-            }
-        },
+        ContractionHierarchy::new(search_id, (up_first, up), (down_first, down), arcs),
     ))
 }
 

@@ -12,7 +12,7 @@
 //! bounded by the shortcut weight and by a number of settled nodes; a missed witness
 //! only adds a superfluous shortcut.
 
-use super::{split_arcs, ChArc, ContractionHierarchy, UpArc, ORIGINAL};
+use super::{ChArc, ContractionHierarchy, UpArc, ORIGINAL};
 use crate::network::{csr_offsets, RoadNetwork};
 use crate::weight::{Weight, INFINITE};
 use rayon::prelude::*;
@@ -310,19 +310,8 @@ pub(crate) fn contract(
             })
             .collect()
     };
-    let (up_first, up) = into_csr(n, by_id(up));
-    let (down_first, down) = into_csr(n, by_id(down));
-    let ((up, up_arc), (down, down_arc)) = (split_arcs(&up), split_arcs(&down));
-    ContractionHierarchy {
-        search_id,
-        up_first,
-        up,
-        up_arc,
-        down_first,
-        down,
-        down_arc,
-        arcs: c.arcs,
-    }
+    let (up, down) = (into_csr(n, by_id(up)), into_csr(n, by_id(down)));
+    ContractionHierarchy::new(search_id, up, down, c.arcs)
 }
 
 /// Denominator of the share of nodes, the highest-ranked, numbered in rank order.

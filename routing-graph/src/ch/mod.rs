@@ -69,7 +69,7 @@ impl SearchArc {
 }
 
 /// Splits arcs into what searches read and their arc ids.
-pub(crate) fn split_arcs(arcs: &[UpArc]) -> (Vec<SearchArc>, Vec<u32>) {
+fn split_arcs(arcs: &[UpArc]) -> (Vec<SearchArc>, Vec<u32>) {
     (
         arcs.iter().map(SearchArc::new).collect(),
         arcs.iter().map(|a| a.arc).collect(),
@@ -80,7 +80,7 @@ pub(crate) fn split_arcs(arcs: &[UpArc]) -> (Vec<SearchArc>, Vec<u32>) {
 /// node `v` of the road network is node `search_id[v]` there.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ContractionHierarchy {
-    /// Contraction order of each node (0 = contracted first).
+    /// Search-graph id of each road network node (a permutation).
     pub search_id: Vec<u32>,
     /// CSR offsets of `up`.
     pub up_first: Vec<u32>,
@@ -99,6 +99,27 @@ pub(crate) struct ContractionHierarchy {
 }
 
 impl ContractionHierarchy {
+    /// The hierarchy from its search-graph numbering, the CSR offsets and arcs of each
+    /// direction (as built or read from a graph file) and all arcs.
+    pub fn new(
+        search_id: Vec<u32>,
+        (up_first, up): (Vec<u32>, Vec<UpArc>),
+        (down_first, down): (Vec<u32>, Vec<UpArc>),
+        arcs: Vec<ChArc>,
+    ) -> Self {
+        let ((up, up_arc), (down, down_arc)) = (split_arcs(&up), split_arcs(&down));
+        Self {
+            search_id,
+            up_first,
+            up,
+            up_arc,
+            down_first,
+            down,
+            down_arc,
+            arcs,
+        }
+    }
+
     /// Search-graph id of road network node `v`.
     #[inline]
     pub fn node(&self, v: u32) -> u32 {
