@@ -86,10 +86,19 @@ pub async fn messages(app: &TestApp, org: &Org, id: &str) -> Vec<Value> {
     r.body["items"].as_array().cloned().unwrap_or_default()
 }
 
-/// Delivers the outbox and answers the parsed messages the SMTP sink holds.
-pub async fn delivered(app: &TestApp, sink: &SmtpSink) -> Vec<Vec<u8>> {
-    let report = outbox::drain_once(&app.pool).await.expect("drain");
-    assert_eq!(report.failed, 0, "{report:?}");
+/// Delivers the outbox until the SMTP sink holds `n` messages (or 10 s pass) and answers
+/// them. The outbox is drained by every test of a binary, so another test may be the one
+/// delivering this organisation's mail, and its messages may arrive in any order.
+pub async fn delivered(app: &TestApp, sink: &SmtpSink, n: usize) -> Vec<Vec<u8>> {
+    for _ in 0..200 {
+        let report = outbox::drain_once(&app.pool).await.expect("drain");
+        assert_eq!(report.failed, 0, "{report:?}");
+        let sent = sink.messages();
+        if sent.len() >= n {
+            return sent;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     sink.messages()
 }
 
