@@ -2,7 +2,7 @@
 //! `cargo run --release -p routing-graph --example query_timing`. Prints the median CH
 //! and Dijkstra times of 1000 seeded random pairs and their ratio (same run, three
 //! times); with `--ch-only`, the CH medians of 15 rounds (for `perf record`); with
-//! `--stream`, each pair queried once in turn (no repetitions). The
+//! `--stream`, each pair queried once in turn (no repetitions), hub labels too. The
 //! criterion bench in `benches/` is the reference; this builds in seconds, for quick
 //! iterations and profiling.
 
@@ -36,6 +36,7 @@ fn main() {
         g.node_count(),
         g.shortcut_count()
     );
+    println!("hub labels: {:?}", g.hub_label_stats());
     let Some(bbox) = g.bbox() else {
         panic!("empty graph")
     };
@@ -65,10 +66,13 @@ fn main() {
                     .collect();
                 median(times)
             };
-            let ch = time(&|a, b| g.travel(a, b));
+            let labels = time(&|a, b| g.travel(a, b));
+            let ch = time(&|a, b| g.ch_travel(a, b));
             let dij = time(&|a, b| g.dijkstra_travel(a, b));
             println!(
-                "stream {round}: CH median {ch:?}, Dijkstra median {dij:?}, ratio {:.1}x",
+                "stream {round}: labels median {labels:?} ({:.1}x), CH median {ch:?} ({:.1}x), \
+                 Dijkstra median {dij:?}",
+                dij.as_secs_f64() / labels.as_secs_f64(),
                 dij.as_secs_f64() / ch.as_secs_f64()
             );
         }
@@ -83,7 +87,7 @@ fn main() {
         for pair in points.chunks(2) {
             let t = Instant::now();
             for _ in 0..reps {
-                black_box(g.travel(&pair[0], &pair[1]));
+                black_box(g.ch_travel(&pair[0], &pair[1]));
             }
             ch.push(t.elapsed() / reps);
             if !only_ch {

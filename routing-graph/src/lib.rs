@@ -31,6 +31,7 @@ mod straight_line;
 mod turns;
 mod weight;
 
+pub use ch::labels::HubLabelStats;
 pub use coord::{BBox, Coord, ParseCoordError};
 pub use error::{ImportError, RoutingError, SnapError, StoreError};
 pub use estimator::{EstimatorKind, Matrix, Route, TravelEstimator, Waypoint};

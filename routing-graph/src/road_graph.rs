@@ -1,7 +1,9 @@
 //! [`RoadGraph`]: the public face of the crate — import, save/load, snapping, routes
-//! (contraction hierarchy, or plain Dijkstra as the baseline) and matrices.
+//! (contraction hierarchy, hub labels for durations and distances, or plain Dijkstra as
+//! the baseline) and matrices.
 
 use crate::build::build_network;
+use crate::ch::labels::{HubLabelStats, HubLabels, DEFAULT_BUDGET_BYTES};
 use crate::ch::{contract::contract, many_to_many, query, ContractionHierarchy};
 use crate::coord::{BBox, Coord};
 use crate::dijkstra::{self, NodePath};
@@ -100,12 +102,15 @@ impl ImportSummary {
     }
 }
 
-/// An in-memory road graph with a contraction hierarchy, ready for queries.
+/// An in-memory road graph with a contraction hierarchy and, within a memory budget,
+/// hub labels derived from it, ready for queries.
 /// Cheap to share between threads (`&RoadGraph` is `Sync`).
 #[derive(Debug)]
 pub struct RoadGraph {
     net: RoadNetwork,
     ch: ContractionHierarchy,
+    /// Hub labels for [`RoadGraph::travel`]; `None` if over the budget.
+    labels: Option<HubLabels>,
     index: SnapIndex,
     pool: SpacePool,
     snap_options: SnapOptions,
@@ -123,13 +128,33 @@ impl RoadGraph {
         ch.shrink_to_fit();
         let index = SnapIndex::new(&net);
         let pool = SpacePool::new(net.node_count());
+        let labels = build_labels(&ch, DEFAULT_BUDGET_BYTES);
         Self {
             net,
             ch,
+            labels,
             index,
             pool,
             snap_options: SnapOptions::default(),
         }
+    }
+
+    /// Rebuilds the hub labels under a memory budget of `bytes` (default 512 MiB): over
+    /// it, there are none and [`RoadGraph::travel`] runs the contraction hierarchy query.
+    pub fn set_hub_label_budget(&mut self, bytes: usize) {
+        self.labels = None;
+        self.labels = build_labels(&self.ch, bytes);
+    }
+
+    /// Whether [`RoadGraph::travel`] answers from hub labels (`false`: they were over
+    /// the memory budget and it runs the contraction hierarchy query).
+    pub fn has_hub_labels(&self) -> bool {
+        self.labels.is_some()
+    }
+
+    /// Size and build time of the hub labels, if built.
+    pub fn hub_label_stats(&self) -> Option<HubLabelStats> {
+        self.labels.as_ref().map(HubLabels::stats)
     }
 
     /// Imports an `.osm.pbf` file with the car profile (turn restrictions included) and
@@ -291,27 +316,37 @@ impl RoadGraph {
         self.route_with(&self.snap(from)?, &self.snap(to)?, false)
     }
 
-    /// `(seconds, metres)` of the fastest path, without geometry (contraction hierarchy).
+    /// `(seconds, metres)` of the fastest path, without geometry: hub labels, or the
+    /// contraction hierarchy query if there are none (same answer).
     pub fn travel(&self, from: &Snapped, to: &Snapped) -> Option<(f64, f64)> {
-        self.travel_with(from, to, true)
+        self.travel_with(from, to, Algorithm::Labels)
+    }
+
+    /// `(seconds, metres)` of the fastest path with the contraction hierarchy query,
+    /// whether or not there are hub labels (for comparisons).
+    pub fn ch_travel(&self, from: &Snapped, to: &Snapped) -> Option<(f64, f64)> {
+        self.travel_with(from, to, Algorithm::Hierarchy)
     }
 
     /// `(seconds, metres)` of the fastest path with plain Dijkstra.
     pub fn dijkstra_travel(&self, from: &Snapped, to: &Snapped) -> Option<(f64, f64)> {
-        self.travel_with(from, to, false)
+        self.travel_with(from, to, Algorithm::Dijkstra)
     }
 
-    fn travel_with(&self, from: &Snapped, to: &Snapped, use_ch: bool) -> Option<(f64, f64)> {
-        let w = if use_ch {
-            let (src, tgt) = (sources(&self.net, from), targets(&self.net, to));
-            let via = query::shortest_weight(&self.ch, &src, &tgt);
-            let direct = along_same_edge(&self.net, from, to).map(|(w, _)| w);
-            via.into_iter().chain(direct).min()?
-        } else {
+    fn travel_with(&self, from: &Snapped, to: &Snapped, algo: Algorithm) -> Option<(f64, f64)> {
+        let w = if algo == Algorithm::Dijkstra {
             match self.best_path(from, to, false)? {
                 Choice::SameEdge(w, _) => w,
                 Choice::Via(p, _, _) => p.weight,
             }
+        } else {
+            let (src, tgt) = (sources(&self.net, from), targets(&self.net, to));
+            let via = match (&self.labels, algo) {
+                (Some(labels), Algorithm::Labels) => labels.shortest_weight(&self.ch, &src, &tgt),
+                _ => query::shortest_weight(&self.ch, &src, &tgt),
+            };
+            let direct = along_same_edge(&self.net, from, to).map(|(w, _)| w);
+            via.into_iter().chain(direct).min()?
         };
         Some((seconds(w), metres(w)))
     }
@@ -395,9 +430,49 @@ impl RoadGraph {
         self.net.bbox()
     }
 
-    /// Bytes held by the graph's arrays (network, hierarchy, snapping index).
+    /// Bytes held by the graph's arrays (network, hierarchy, hub labels, snapping index).
     pub fn memory_bytes(&self) -> usize {
-        self.net.memory_bytes() + self.ch.memory_bytes() + self.index.memory_bytes()
+        self.net.memory_bytes()
+            + self.ch.memory_bytes()
+            + self.labels.as_ref().map_or(0, HubLabels::memory_bytes)
+            + self.index.memory_bytes()
+    }
+}
+
+/// Which one-to-one query answers [`RoadGraph::travel_with`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Algorithm {
+    /// Hub labels if built, else the hierarchy.
+    Labels,
+    /// The contraction hierarchy's bidirectional search.
+    Hierarchy,
+    /// Plain Dijkstra.
+    Dijkstra,
+}
+
+/// Hub labels of `ch` within `budget` bytes, logging which query `travel` will use.
+fn build_labels(ch: &ContractionHierarchy, budget: usize) -> Option<HubLabels> {
+    match HubLabels::build(ch, budget) {
+        Ok(labels) => {
+            let stats = labels.stats();
+            tracing::info!(
+                entries = stats.entries,
+                mean_label_len = stats.mean_label_len,
+                memory_bytes = stats.memory_bytes,
+                build_ms = stats.build_time.as_secs_f64() * 1e3,
+                "hub labels built: one-to-one travel queries use them"
+            );
+            Some(labels)
+        }
+        Err(e) => {
+            tracing::warn!(
+                bytes_so_far = e.bytes,
+                budget = e.budget,
+                "hub labels over the memory budget, not built: one-to-one travel queries \
+                 use the contraction hierarchy search"
+            );
+            None
+        }
     }
 }
 

@@ -1,38 +1,70 @@
-//! Query correctness: contraction hierarchy against Dijkstra, matrices against
-//! one-to-one queries, one-way streets, snapping and geometry.
+//! Query correctness: hub labels and the contraction hierarchy against Dijkstra,
+//! matrices against one-to-one queries, one-way streets, snapping and geometry.
 
 mod common;
 
-use common::{liechtenstein, monaco, polyline_length_m, random_snapped};
-use routing_graph::{BBox, Coord, EstimatorKind, Resolution, SnapOptions, TravelEstimator};
+use common::{extract, liechtenstein, monaco, polyline_length_m, random_snapped};
+use routing_graph::{
+    BBox, Coord, EstimatorKind, ImportOptions, Resolution, RoadGraph, SnapOptions, Snapped,
+    TravelEstimator,
+};
 
-#[test]
-fn ch_equals_dijkstra_on_1000_random_pairs_liechtenstein() {
-    let g = liechtenstein();
-    let points = random_snapped(g, 2000, 7);
+/// `travel` (hub labels) and `ch_travel` (hierarchy search) both return exactly
+/// Dijkstra's `(seconds, metres)` for every pair: same packed weight, same tie-breaking.
+fn labels_and_ch_equal_dijkstra(g: &RoadGraph, points: &[Snapped]) {
     for pair in points.chunks(2) {
-        let ch = g.travel(&pair[0], &pair[1]);
+        let labels = g.travel(&pair[0], &pair[1]);
         let dijkstra = g.dijkstra_travel(&pair[0], &pair[1]);
         assert!(
-            ch.is_some(),
+            labels.is_some(),
             "no path {:?} -> {:?}",
             pair[0].input,
             pair[1].input
         );
-        assert_eq!(ch, dijkstra, "{} -> {}", pair[0].input, pair[1].input);
+        assert_eq!(labels, dijkstra, "{} -> {}", pair[0].input, pair[1].input);
+        assert_eq!(
+            g.ch_travel(&pair[0], &pair[1]),
+            dijkstra,
+            "{} -> {}",
+            pair[0].input,
+            pair[1].input
+        );
     }
 }
 
 #[test]
-fn ch_equals_dijkstra_on_random_pairs_monaco() {
+fn labels_and_ch_equal_dijkstra_on_1000_random_pairs_liechtenstein() {
+    let g = liechtenstein();
+    assert!(g.has_hub_labels());
+    labels_and_ch_equal_dijkstra(g, &random_snapped(g, 2000, 7));
+}
+
+#[test]
+fn labels_and_ch_equal_dijkstra_on_1000_random_pairs_monaco() {
     let g = monaco();
-    let points = random_snapped(g, 1000, 11);
-    for pair in points.chunks(2) {
-        assert_eq!(
-            g.travel(&pair[0], &pair[1]),
-            g.dijkstra_travel(&pair[0], &pair[1])
-        );
-    }
+    assert!(g.has_hub_labels());
+    labels_and_ch_equal_dijkstra(g, &random_snapped(g, 2000, 11));
+}
+
+/// Under a budget too small for the labels there are none, `travel` falls back to the
+/// hierarchy search with the same answers, and the labels' memory is gone; a larger
+/// budget brings them back.
+#[test]
+fn without_labels_over_budget_travel_still_equals_dijkstra() {
+    let (mut g, _) = RoadGraph::from_pbf(extract("monaco.osm.pbf"), &ImportOptions::default())
+        .expect("monaco import");
+    let stats = g
+        .hub_label_stats()
+        .expect("labels within the default budget");
+    let with_labels = g.memory_bytes();
+    g.set_hub_label_budget(stats.memory_bytes / 2);
+    assert!(!g.has_hub_labels());
+    assert_eq!(g.hub_label_stats(), None);
+    assert_eq!(g.memory_bytes(), with_labels - stats.memory_bytes);
+    labels_and_ch_equal_dijkstra(&g, &random_snapped(&g, 400, 13));
+    g.set_hub_label_budget(stats.memory_bytes);
+    assert!(g.has_hub_labels());
+    assert_eq!(g.memory_bytes(), with_labels);
 }
 
 #[test]

@@ -3,9 +3,11 @@
 //! Written by hand: no maintained crate offers CH with the two things we need, a
 //! packed (time, distance) weight carried on shortcuts and many-to-many bucket queries
 //! over snapped edge endpoints. `contract` orders and contracts the nodes, `query`
-//! answers one-to-one queries, `many_to_many` computes matrices (Knopp et al. 2007).
+//! answers one-to-one queries, `many_to_many` computes matrices (Knopp et al. 2007),
+//! `labels` derives hub labels for one-to-one queries without a search.
 
 pub(crate) mod contract;
+pub(crate) mod labels;
 pub(crate) mod many_to_many;
 pub(crate) mod query;
 pub(crate) mod search;
