@@ -124,6 +124,30 @@ struct Label {
     weight: Vec<Weight>,
 }
 
+impl Label {
+    /// The label of `entries`: the smallest weight per hub, hubs ascending.
+    fn from_entries(mut entries: Vec<(u32, Weight)>) -> Self {
+        entries.sort_unstable();
+        // Sorted by (hub, weight): the first entry of each hub has its smallest weight.
+        entries.dedup_by_key(|e| e.0);
+        Label {
+            hub: entries.iter().map(|e| e.0).collect(),
+            weight: entries.iter().map(|e| e.1).collect(),
+        }
+    }
+}
+
+/// Smallest `through[hub] + weight + offset` over the entries of a backward label
+/// ([`INFINITE`] if `through` reaches none of its hubs).
+#[inline(always)]
+fn min_through(through: &[Weight], hubs: &[u32], weights: &[Weight], offset: Weight) -> Weight {
+    let mut best = INFINITE;
+    for (&h, &w) in hubs.iter().zip(weights) {
+        best = best.min(through[h as usize].saturating_add(w + offset));
+    }
+    best
+}
+
 impl HubLabels {
     /// Builds the labels of `ch`, or gives up as soon as they need more than
     /// `budget_bytes`.
@@ -205,34 +229,51 @@ impl HubLabels {
         sources: &[Endpoint],
         targets: &[Endpoint],
     ) -> Option<Weight> {
-        let n = ch.search_id.len();
-        let best = SOURCE_HUBS.with(|cell| {
-            let mut d = cell.borrow_mut();
-            if d.len() < n {
-                d.resize(n, INFINITE);
-            }
-            for s in sources {
-                let (h, w) = self.forward.label(ch.node(s.node));
-                for (&h, &w) in h.iter().zip(w) {
-                    let slot = &mut d[h as usize];
-                    *slot = (*slot).min(w + s.weight);
-                }
-            }
+        let best = self.with_sources(ch, sources, |through| {
             let mut best = INFINITE;
             for t in targets {
                 let (h, w) = self.backward.label(ch.node(t.node));
-                for (&h, &w) in h.iter().zip(w) {
-                    best = best.min(d[h as usize].saturating_add(w + t.weight));
-                }
-            }
-            for s in sources {
-                for &h in self.forward.label(ch.node(s.node)).0 {
-                    d[h as usize] = INFINITE;
-                }
+                best = best.min(min_through(through, h, w, t.weight));
             }
             best
         });
         (best != INFINITE).then_some(best)
+    }
+
+    /// Runs `f` with this thread's array of, per hub (search id), the smallest weight
+    /// from `sources` to it by their forward labels ([`INFINITE`] for other nodes), and
+    /// clears it afterwards.
+    fn with_sources<R>(
+        &self,
+        ch: &ContractionHierarchy,
+        sources: &[Endpoint],
+        f: impl FnOnce(&[Weight]) -> R,
+    ) -> R {
+        let run = |through: &mut Vec<Weight>| {
+            let n = ch.search_id.len();
+            if through.len() < n {
+                through.resize(n, INFINITE);
+            }
+            for s in sources {
+                let (h, w) = self.forward.label(ch.node(s.node));
+                for (&h, &w) in h.iter().zip(w) {
+                    let slot = &mut through[h as usize];
+                    *slot = (*slot).min(w + s.weight);
+                }
+            }
+            let out = f(through);
+            for s in sources {
+                for &h in self.forward.label(ch.node(s.node)).0 {
+                    through[h as usize] = INFINITE;
+                }
+            }
+            out
+        };
+        SOURCE_HUBS.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut through) => run(&mut through),
+            // Only if `f` itself started a label query on this thread.
+            Err(_) => run(&mut Vec::new()),
+        })
     }
 
     /// Forward label of search-graph node `v`: hubs ascending and weights.
@@ -275,13 +316,7 @@ fn candidate(v: u32, arcs: impl Iterator<Item = (u32, Weight)>, labels: &[Label]
         let l = &labels[w as usize];
         entries.extend(l.hub.iter().zip(&l.weight).map(|(&h, &d)| (h, d + c)));
     }
-    entries.sort_unstable();
-    // Sorted by (hub, weight): the first entry of each hub has its smallest weight.
-    entries.dedup_by_key(|e| e.0);
-    Label {
-        hub: entries.iter().map(|e| e.0).collect(),
-        weight: entries.iter().map(|e| e.1).collect(),
-    }
+    Label::from_entries(entries)
 }
 
 /// Drops the entries of `label` whose weight exceeds the true distance to their hub: a
