@@ -1,6 +1,7 @@
-//! Road graph benchmark on Liechtenstein: import + preprocessing, one-to-one queries
-//! (contraction hierarchy vs plain Dijkstra, with their median ratio measured in the same
-//! run), 100×100 and 1000×1000 matrices, and the memory of the loaded graph.
+//! Road graph benchmark on Liechtenstein: import + preprocessing (hub label build time and
+//! memory included), one-to-one queries (hub labels and the plain contraction hierarchy
+//! query vs plain Dijkstra, with their median ratios measured in the same run), 100×100
+//! and 1000×1000 matrices, and the memory of the loaded graph.
 //!
 //! Run with `cargo bench -p fieldpath-benches --bench road_graph`.
 
@@ -78,28 +79,40 @@ fn per_pair(
         .collect()
 }
 
-/// Times 1000 random pairs with both algorithms and prints the medians, the ratio of the
-/// medians and the median of the per-pair ratios: each pair repeated 20 times (the query
-/// in isolation), then each pair queried once in turn (a stream of distinct queries,
-/// where caches and branch predictors are colder: every query pays more).
+/// Median over pairs of `baseline / fast` per pair.
+fn median_ratio(fast: &[Duration], baseline: &[Duration]) -> f64 {
+    let mut ratios: Vec<f64> = fast
+        .iter()
+        .zip(baseline)
+        .map(|(f, b)| b.as_secs_f64() / f.as_secs_f64().max(1e-12))
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios[ratios.len() / 2]
+}
+
+/// Times 1000 random pairs with hub labels (`travel`), the plain hierarchy query
+/// (`ch_travel`) and Dijkstra, each in its own pass, and prints the medians, the ratios
+/// of the medians to Dijkstra's and the medians of the per-pair ratios: each pair
+/// repeated 20 times (the query in isolation), then each pair queried once in turn (a
+/// stream of distinct queries, where caches and branch predictors are colder: every
+/// query pays more).
 fn one_to_one_report() {
     let g = graph();
     let points = random_points(2000, 1);
     for (label, reps) in [("each pair 20x", 20u32), ("stream, each pair once", 1)] {
-        let ch = per_pair(&points, reps, |a, b| g.travel(a, b));
+        let labels = per_pair(&points, reps, |a, b| g.travel(a, b));
+        let ch = per_pair(&points, reps, |a, b| g.ch_travel(a, b));
         let dij = per_pair(&points, reps, |a, b| g.dijkstra_travel(a, b));
-        let mut ratios: Vec<f64> = ch
-            .iter()
-            .zip(&dij)
-            .map(|(c, d)| d.as_secs_f64() / c.as_secs_f64().max(1e-12))
-            .collect();
-        ratios.sort_by(f64::total_cmp);
-        let (ch, dij) = (median(ch), median(dij));
+        let (labels_ratio, ch_ratio) = (median_ratio(&labels, &dij), median_ratio(&ch, &dij));
+        let (labels, ch, dij) = (median(labels), median(ch), median(dij));
+        let speedup = |t: Duration| dij.as_secs_f64() / t.as_secs_f64();
         println!(
-            "one-to-one ({label}; 1000 random pairs, duration+distance): CH median {ch:?}, \
-             Dijkstra median {dij:?}, ratio of medians {:.0}x, median per-pair ratio {:.0}x",
-            dij.as_secs_f64() / ch.as_secs_f64(),
-            ratios[ratios.len() / 2]
+            "one-to-one ({label}; 1000 random pairs, duration+distance): hub labels median \
+             {labels:?}, CH median {ch:?}, Dijkstra median {dij:?}; ratio of medians: labels \
+             {:.0}x, CH {:.0}x; median per-pair ratio: labels {labels_ratio:.0}x, CH \
+             {ch_ratio:.0}x",
+            speedup(labels),
+            speedup(ch),
         );
     }
     let t = Instant::now();
@@ -119,7 +132,7 @@ fn summary_report() {
         Err(e) => panic!("import failed: {e}"),
     };
     println!(
-        "import + preprocessing: {:?} (read {:?}, build {:?}, contract {:?}); {} nodes, {} edges, {} arcs, \
+        "import + preprocessing (hub labels included): {:?} (read {:?}, build {:?}, contract {:?}); {} nodes, {} edges, {} arcs, \
          {} shortcuts, {} nodes dropped outside the largest SCC",
         t.elapsed(),
         summary.read_time,
@@ -131,8 +144,15 @@ fn summary_report() {
         g.shortcut_count(),
         summary.dropped_component_nodes
     );
+    match g.hub_label_stats() {
+        Some(s) => println!(
+            "hub labels: built in {:?}, {} entries (mean {:.1} per label), {} bytes",
+            s.build_time, s.entries, s.mean_label_len, s.memory_bytes
+        ),
+        None => println!("hub labels: over the memory budget, not built"),
+    }
     println!(
-        "memory of the loaded graph: {} bytes",
+        "memory of the loaded graph (hub labels included): {} bytes",
         graph().memory_bytes()
     );
     for n in [100usize, 1000] {
@@ -170,18 +190,20 @@ fn one_to_one(c: &mut Criterion) {
     group
         .sample_size(20)
         .measurement_time(Duration::from_secs(3));
-    for (name, use_ch) in [("ch", true), ("dijkstra", false)] {
+    type Travel = fn(&RoadGraph, &Snapped, &Snapped) -> Option<(f64, f64)>;
+    let algorithms: [(&str, Travel); 3] = [
+        ("labels", RoadGraph::travel),
+        ("ch", RoadGraph::ch_travel),
+        ("dijkstra", RoadGraph::dijkstra_travel),
+    ];
+    for (name, travel) in algorithms {
         let mut i = 0;
         // The next pair each iteration (a plain counter: `iter_batched`'s per-iteration
-        // set-up would be timed at the scale of a CH query).
+        // set-up would be timed at the scale of a label query).
         group.bench_function(name, |b| {
             b.iter(|| {
                 i = (i + 2) % points.len();
-                if use_ch {
-                    g.travel(&points[i], &points[i + 1])
-                } else {
-                    g.dijkstra_travel(&points[i], &points[i + 1])
-                }
+                travel(g, &points[i], &points[i + 1])
             })
         });
     }
