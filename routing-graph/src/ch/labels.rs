@@ -26,12 +26,15 @@
 //! graph file) and skipped when they would exceed a memory budget: label size grows with
 //! the graph (hundreds of hubs per node on a country), and the CH query still answers.
 
+mod build;
+#[cfg(test)]
+mod tests;
+
 use super::ContractionHierarchy;
 use crate::endpoints::Endpoint;
 use crate::weight::{Weight, INFINITE};
-use rayon::prelude::*;
 use std::cell::RefCell;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 thread_local! {
     /// Per node (search id), the best weight from the sources of the running query
@@ -44,7 +47,7 @@ thread_local! {
 pub(crate) const DEFAULT_BUDGET_BYTES: usize = 512 << 20;
 
 /// Bytes per label entry: a `u32` hub and a `u64` weight.
-const ENTRY_BYTES: usize = 12;
+pub(crate) const ENTRY_BYTES: usize = 12;
 
 /// The labels of one direction, flat: the label of search-graph node `v` is
 /// `hub[first[v]..first[v + 1]]` with the weights at the same positions, hubs ascending.
@@ -64,22 +67,6 @@ impl Side {
             self.first[v as usize + 1] as usize,
         );
         (&self.hub[a..b], &self.weight[a..b])
-    }
-
-    fn from_labels(labels: Vec<Label>) -> Self {
-        let total: usize = labels.iter().map(|l| l.hub.len()).sum();
-        let mut side = Side {
-            first: Vec::with_capacity(labels.len() + 1),
-            hub: Vec::with_capacity(total),
-            weight: Vec::with_capacity(total),
-        };
-        side.first.push(0);
-        for l in labels {
-            side.hub.extend_from_slice(&l.hub);
-            side.weight.extend_from_slice(&l.weight);
-            side.first.push(side.hub.len() as u32);
-        }
-        side
     }
 
     fn memory_bytes(&self) -> usize {
@@ -117,26 +104,6 @@ pub(crate) struct OverBudget {
     pub budget: usize,
 }
 
-/// A label under construction: hubs ascending, weights at the same positions.
-#[derive(Debug, Clone, Default, PartialEq)]
-struct Label {
-    hub: Vec<u32>,
-    weight: Vec<Weight>,
-}
-
-impl Label {
-    /// The label of `entries`: the smallest weight per hub, hubs ascending.
-    fn from_entries(mut entries: Vec<(u32, Weight)>) -> Self {
-        entries.sort_unstable();
-        // Sorted by (hub, weight): the first entry of each hub has its smallest weight.
-        entries.dedup_by_key(|e| e.0);
-        Label {
-            hub: entries.iter().map(|e| e.0).collect(),
-            weight: entries.iter().map(|e| e.1).collect(),
-        }
-    }
-}
-
 /// Smallest `through[hub] + weight + offset` over the entries of a backward label
 /// ([`INFINITE`] if `through` reaches none of its hubs).
 #[inline(always)]
@@ -149,59 +116,6 @@ fn min_through(through: &[Weight], hubs: &[u32], weights: &[Weight], offset: Wei
 }
 
 impl HubLabels {
-    /// Builds the labels of `ch`, or gives up as soon as they need more than
-    /// `budget_bytes`.
-    pub fn build(ch: &ContractionHierarchy, budget_bytes: usize) -> Result<Self, OverBudget> {
-        let t = Instant::now();
-        let n = ch.search_id.len();
-        let mut forward = vec![Label::default(); n];
-        let mut backward = vec![Label::default(); n];
-        // Offsets of both sides, then entries as levels are added.
-        let mut bytes = 2 * (n + 1) * 4;
-        for level in levels(ch) {
-            let built: Vec<(Label, Label)> = level
-                .par_iter()
-                .map(|&v| {
-                    let f = candidate(v, ch.up(v).iter().map(|a| (a.node, a.weight())), &forward);
-                    let b = candidate(
-                        v,
-                        ch.down(v).iter().map(|a| (a.node, a.weight())),
-                        &backward,
-                    );
-                    // Forward entry (h, d): the true v -> h distance meets at a hub of
-                    // h's backward label; backward entry (h, d): h -> v, h's forward label.
-                    let f = prune(f, |h| &backward[h as usize], true);
-                    let b = prune(b, |h| &forward[h as usize], false);
-                    (f, b)
-                })
-                .collect();
-            for (&v, (f, b)) in level.iter().zip(built) {
-                bytes += (f.hub.len() + b.hub.len()) * ENTRY_BYTES;
-                forward[v as usize] = f;
-                backward[v as usize] = b;
-            }
-            if bytes > budget_bytes || bytes / ENTRY_BYTES > u32::MAX as usize {
-                return Err(OverBudget {
-                    bytes,
-                    budget: budget_bytes,
-                });
-            }
-        }
-        let (forward, backward) = (Side::from_labels(forward), Side::from_labels(backward));
-        let entries = forward.hub.len() + backward.hub.len();
-        let stats = HubLabelStats {
-            entries,
-            mean_label_len: entries as f64 / (2 * n).max(1) as f64,
-            memory_bytes: forward.memory_bytes() + backward.memory_bytes(),
-            build_time: t.elapsed(),
-        };
-        Ok(Self {
-            forward,
-            backward,
-            stats,
-        })
-    }
-
     /// Size and build time.
     pub fn stats(&self) -> HubLabelStats {
         self.stats
@@ -286,265 +200,5 @@ impl HubLabels {
     #[cfg(test)]
     pub fn backward(&self, v: u32) -> (&[u32], &[Weight]) {
         self.backward.label(v)
-    }
-}
-
-/// Smallest `aw[i] + bw[j]` over `ah[i] == bh[j]` ([`INFINITE`] if no hub is common):
-/// the label query by sorted merge, used while building (the candidate label is not
-/// final, so it cannot be scattered once). Both hub lists ascend. Branch-free but for
-/// the loop: the advance of each side and the minimum are arithmetic, since whether the
-/// next hubs match is unpredictable.
-#[inline(always)]
-fn min_sum(ah: &[u32], aw: &[Weight], bh: &[u32], bw: &[Weight]) -> Weight {
-    let (aw, bw) = (&aw[..ah.len()], &bw[..bh.len()]);
-    let (mut i, mut j, mut best) = (0, 0, INFINITE);
-    while i < ah.len() && j < bh.len() {
-        let (x, y) = (ah[i], bh[j]);
-        let sum = aw[i].saturating_add(bw[j]);
-        best = if x == y { best.min(sum) } else { best };
-        i += usize::from(x <= y);
-        j += usize::from(y <= x);
-    }
-    best
-}
-
-/// `v` at weight 0 and the labels of the nodes its arcs lead to plus the arc weights,
-/// the smallest weight per hub, hubs ascending.
-fn candidate(v: u32, arcs: impl Iterator<Item = (u32, Weight)>, labels: &[Label]) -> Label {
-    let mut entries: Vec<(u32, Weight)> = vec![(v, 0)];
-    for (w, c) in arcs {
-        let l = &labels[w as usize];
-        entries.extend(l.hub.iter().zip(&l.weight).map(|(&h, &d)| (h, d + c)));
-    }
-    Label::from_entries(entries)
-}
-
-/// Drops the entries of `label` whose weight exceeds the true distance to their hub: a
-/// label query between `label` and `opposite(hub)`, the hub's final label of the other
-/// direction (`label` is a forward label if `forward`).
-fn prune<'a>(label: Label, opposite: impl Fn(u32) -> &'a Label, forward: bool) -> Label {
-    let keep: Vec<bool> = label
-        .hub
-        .iter()
-        .zip(&label.weight)
-        .map(|(&h, &d)| {
-            let o = opposite(h);
-            let best = if forward {
-                min_sum(&label.hub, &label.weight, &o.hub, &o.weight)
-            } else {
-                min_sum(&o.hub, &o.weight, &label.hub, &label.weight)
-            };
-            best >= d
-        })
-        .collect();
-    let mut out = Label::default();
-    for ((h, d), k) in label.hub.into_iter().zip(label.weight).zip(keep) {
-        if k {
-            out.hub.push(h);
-            out.weight.push(d);
-        }
-    }
-    out
-}
-
-/// The search graph's nodes by level, top first: level 0 has no arc up (neither in `up`
-/// nor in `down`), a node's level is one more than the highest among the nodes its arcs
-/// lead to. Kahn's algorithm over the arcs reversed.
-fn levels(ch: &ContractionHierarchy) -> Vec<Vec<u32>> {
-    let n = ch.search_id.len();
-    let higher = |v: u32| ch.up(v).iter().chain(ch.down(v)).map(|a| a.node);
-    // Lower neighbours of each node, in CSR form.
-    let mut first = vec![0u32; n + 1];
-    for v in 0..n as u32 {
-        for w in higher(v) {
-            first[w as usize + 1] += 1;
-        }
-    }
-    for i in 0..n {
-        first[i + 1] += first[i];
-    }
-    let mut fill = first.clone();
-    let mut lower = vec![0u32; first[n] as usize];
-    let mut waiting: Vec<u32> = vec![0; n];
-    let mut level = vec![0u32; n];
-    let mut ready = Vec::new();
-    for v in 0..n as u32 {
-        for w in higher(v) {
-            lower[fill[w as usize] as usize] = v;
-            fill[w as usize] += 1;
-            waiting[v as usize] += 1;
-        }
-        if waiting[v as usize] == 0 {
-            ready.push(v);
-        }
-    }
-    let mut head = 0;
-    while let Some(&w) = ready.get(head) {
-        head += 1;
-        for &v in &lower[first[w as usize] as usize..first[w as usize + 1] as usize] {
-            level[v as usize] = level[v as usize].max(level[w as usize] + 1);
-            waiting[v as usize] -= 1;
-            if waiting[v as usize] == 0 {
-                ready.push(v);
-            }
-        }
-    }
-    debug_assert_eq!(ready.len(), n, "the hierarchy's arcs form no cycle");
-    let depth = level.iter().max().map_or(0, |&l| l as usize + 1);
-    let mut out = vec![Vec::new(); depth];
-    for v in 0..n as u32 {
-        out[level[v as usize] as usize].push(v);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::build::build_network;
-    use crate::ch::contract::contract;
-    use crate::ch::{query, ChArc, UpArc, ORIGINAL};
-    use crate::osm::reader::read_roads;
-    use crate::weight::{add, pack};
-    use rand::{Rng, SeedableRng};
-
-    fn at(node: u32) -> [Endpoint; 1] {
-        [Endpoint {
-            node,
-            weight: 0,
-            dir: 0,
-        }]
-    }
-
-    /// Four nodes ranked by id (search id = node id): two-way roads 0-1 (10 s), 0-2 (5 s),
-    /// 1-2 (3 s), 2-3 (4 s) and a one-way road 0 -> 3 (2 s). Contracting 0, 1, 2 in turn
-    /// needs no shortcut (each detour through a lower node has a shorter witness).
-    fn diamond() -> (ContractionHierarchy, [[Weight; 4]; 4]) {
-        let roads: [(u32, u32, u64, bool); 5] = [
-            (0, 1, 10, true),
-            (0, 2, 5, true),
-            (1, 2, 3, true),
-            (2, 3, 4, true),
-            (0, 3, 2, false),
-        ];
-        let w = |s: u64| pack(s * 1000, s * 100);
-        let (mut up, mut down) = (vec![Vec::new(); 4], vec![Vec::new(); 4]);
-        let mut arcs = Vec::new();
-        for &(a, b, s, two_way) in &roads {
-            arcs.push(ChArc {
-                first: ORIGINAL,
-                second: arcs.len() as u32,
-            });
-            let arc = arcs.len() as u32 - 1;
-            // a < b: the arc a -> b goes up from a; b -> a comes down to a.
-            up[a as usize].push(UpArc {
-                node: b,
-                arc,
-                weight: w(s),
-            });
-            if two_way {
-                down[a as usize].push(UpArc {
-                    node: b,
-                    arc,
-                    weight: w(s),
-                });
-            }
-        }
-        let csr = |lists: Vec<Vec<UpArc>>| {
-            let mut first = vec![0u32];
-            let mut flat = Vec::new();
-            for l in lists {
-                flat.extend(l);
-                first.push(flat.len() as u32);
-            }
-            (first, flat)
-        };
-        let ch = ContractionHierarchy::new((0..4).collect(), csr(up), csr(down), arcs);
-        // All-pairs shortest weights (Floyd-Warshall over the roads).
-        let mut d = [[INFINITE; 4]; 4];
-        for (v, row) in d.iter_mut().enumerate() {
-            row[v] = 0;
-        }
-        for &(a, b, s, two_way) in &roads {
-            d[a as usize][b as usize] = w(s);
-            if two_way {
-                d[b as usize][a as usize] = w(s);
-            }
-        }
-        for k in 0..4 {
-            for i in 0..4 {
-                for j in 0..4 {
-                    d[i][j] = d[i][j].min(add(d[i][k], d[k][j]));
-                }
-            }
-        }
-        (ch, d)
-    }
-
-    /// On the hand-made graph: the pruned labels are the expected ones, and label
-    /// queries give every pair's shortest weight, one-way road included.
-    #[test]
-    fn diamond_labels_are_pruned_and_exact() {
-        let (ch, d) = diamond();
-        let labels = HubLabels::build(&ch, DEFAULT_BUDGET_BYTES).expect("within budget");
-        let w = |s: u64| pack(s * 1000, s * 100);
-        // 0 -> 1 is cheaper through 2 (8 s) than by the direct road (10 s): hub 1 is
-        // pruned; 0 -> 3 by the one-way road (2 s).
-        assert_eq!(labels.forward(0), (&[0, 2, 3][..], &[0, w(5), w(2)][..]));
-        // 3 -> 0 has no one-way shortcut: through 2 (9 s).
-        assert_eq!(labels.backward(0), (&[0, 2, 3][..], &[0, w(5), w(9)][..]));
-        for s in 0..4 {
-            for t in 0..4 {
-                let found = labels.shortest_weight(&ch, &at(s), &at(t));
-                assert_eq!(found, Some(d[s as usize][t as usize]), "{s} -> {t}");
-            }
-        }
-        // Nothing fits in no memory.
-        assert!(HubLabels::build(&ch, 0).is_err());
-    }
-
-    /// On Monaco: every label is sorted by hub without duplicates, holds its own node at
-    /// weight 0, and label queries equal the hierarchy's query between random nodes,
-    /// with one or two endpoints per side at partial weights.
-    #[test]
-    fn monaco_labels_are_sorted_and_equal_the_hierarchy_query() {
-        let path =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/osm/monaco.osm.pbf");
-        let net = build_network(&read_roads(&path).expect("monaco extract"), true).0;
-        let ch = contract(&net, &|_, _| {});
-        let labels = HubLabels::build(&ch, DEFAULT_BUDGET_BYTES).expect("within budget");
-        let n = ch.search_id.len() as u32;
-        for v in 0..n {
-            for (hubs, weights) in [labels.forward(v), labels.backward(v)] {
-                assert!(hubs.windows(2).all(|p| p[0] < p[1]), "label of {v}");
-                assert_eq!(hubs.len(), weights.len());
-                let own = hubs.binary_search(&v).expect("own node is a hub");
-                assert_eq!(weights[own], 0);
-            }
-        }
-        let stats = labels.stats();
-        assert_eq!(
-            stats.entries,
-            labels.forward.hub.len() + labels.backward.hub.len()
-        );
-        assert!(stats.mean_label_len >= 1.0);
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
-        let endpoints = |rng: &mut rand_chacha::ChaCha8Rng| -> Vec<Endpoint> {
-            (0..rng.random_range(1..=2))
-                .map(|_| Endpoint {
-                    node: rng.random_range(0..n),
-                    weight: pack(rng.random_range(0..5000), rng.random_range(0..500)),
-                    dir: 0,
-                })
-                .collect()
-        };
-        for _ in 0..2000 {
-            let (s, t) = (endpoints(&mut rng), endpoints(&mut rng));
-            assert_eq!(
-                labels.shortest_weight(&ch, &s, &t),
-                query::shortest_weight(&ch, &s, &t),
-                "{s:?} -> {t:?}"
-            );
-        }
     }
 }
