@@ -51,6 +51,9 @@ pub(crate) const ENTRY_BYTES: usize = 12;
 
 /// The labels of one direction, flat: the label of search-graph node `v` is
 /// `hub[first[v]..first[v + 1]]` with the weights at the same positions, hubs ascending.
+/// Hubs are search ids (the top of the hierarchy in one block, the rest along a Hilbert
+/// curve, so a label's low hubs lie near each other in the query's per-hub array).
+/// Hubs and weights interleaved in 12-byte entries measured the same on Liechtenstein.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Side {
     first: Vec<u32>,
