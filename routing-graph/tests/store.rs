@@ -22,11 +22,23 @@ fn save_load_round_trip_gives_identical_answers() {
     assert_eq!(loaded.node_count(), g.node_count());
     assert_eq!(loaded.edge_count(), g.edge_count());
     assert_eq!(loaded.memory_bytes(), g.memory_bytes());
+    // Hub labels are not in the file: loading rebuilds the same ones.
+    assert!(loaded.has_hub_labels());
+    let (a, b) = (g.hub_label_stats(), loaded.hub_label_stats());
+    assert_eq!(
+        a.map(|s| (s.entries, s.memory_bytes)),
+        b.map(|s| (s.entries, s.memory_bytes))
+    );
     let points = random_snapped(g, 100, 21);
     for pair in points.chunks(2) {
         let a = g.route(pair[0].input, pair[1].input).expect("route");
         let b = loaded.route(pair[0].input, pair[1].input).expect("route");
         assert_eq!(a, b);
+        let b_snapped = (loaded.snap(pair[0].input), loaded.snap(pair[1].input));
+        let (Ok(s), Ok(t)) = b_snapped else {
+            panic!("points snap on the loaded graph")
+        };
+        assert_eq!(loaded.travel(&s, &t), g.travel(&pair[0], &pair[1]));
     }
     let coords: Vec<_> = points.iter().map(|p| p.input).collect();
     assert_eq!(
