@@ -3,7 +3,7 @@
 //! the baseline) and matrices.
 
 use crate::build::build_network;
-use crate::ch::labels::{HubLabelStats, HubLabels, DEFAULT_BUDGET_BYTES};
+use crate::ch::labels::{HubLabelStats, HubLabels, Skipped, DEFAULT_BUDGET_BYTES};
 use crate::ch::{contract::contract, many_to_many, query, ContractionHierarchy};
 use crate::coord::{BBox, Coord};
 use crate::dijkstra::{self, NodePath};
@@ -464,12 +464,19 @@ fn build_labels(ch: &ContractionHierarchy, budget: usize) -> Option<HubLabels> {
             );
             Some(labels)
         }
-        Err(e) => {
+        Err(Skipped::OverBudget { bytes, budget }) => {
             tracing::warn!(
-                bytes_so_far = e.bytes,
-                budget = e.budget,
+                bytes_so_far = bytes,
+                budget,
                 "hub labels over the memory budget, not built: one-to-one travel queries \
                  use the contraction hierarchy search"
+            );
+            None
+        }
+        Err(Skipped::NotAHierarchy) => {
+            tracing::warn!(
+                "hub labels not built, the hierarchy's upward arcs form a cycle: one-to-one \
+                 travel queries use the contraction hierarchy search"
             );
             None
         }

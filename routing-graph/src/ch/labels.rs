@@ -100,11 +100,17 @@ pub(crate) struct HubLabels {
 
 /// Why labels were not built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct OverBudget {
-    /// Bytes the labels of the levels built so far already needed.
-    pub bytes: usize,
-    /// The budget.
-    pub budget: usize,
+pub(crate) enum Skipped {
+    /// They would need more memory than the budget.
+    OverBudget {
+        /// Bytes the labels of the levels built so far already needed.
+        bytes: usize,
+        /// The budget.
+        budget: usize,
+    },
+    /// The arcs towards higher nodes form a cycle (only a damaged or foreign graph file
+    /// that passed the checks could have one): there is no top to build down from.
+    NotAHierarchy,
 }
 
 /// Smallest `through[hub] + weight + offset` over the entries of a backward label

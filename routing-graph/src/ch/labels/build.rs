@@ -1,7 +1,7 @@
 //! Construction of the hub labels from the hierarchy, top level first (see the parent
 //! module).
 
-use super::{HubLabelStats, HubLabels, OverBudget, Side, ENTRY_BYTES};
+use super::{HubLabelStats, HubLabels, Side, Skipped, ENTRY_BYTES};
 use crate::ch::ContractionHierarchy;
 use crate::weight::{Weight, INFINITE};
 use rayon::prelude::*;
@@ -48,15 +48,15 @@ impl Side {
 
 impl HubLabels {
     /// Builds the labels of `ch`, or gives up as soon as they need more than
-    /// `budget_bytes`.
-    pub fn build(ch: &ContractionHierarchy, budget_bytes: usize) -> Result<Self, OverBudget> {
+    /// `budget_bytes` (or if `ch` is not a hierarchy).
+    pub fn build(ch: &ContractionHierarchy, budget_bytes: usize) -> Result<Self, Skipped> {
         let t = Instant::now();
         let n = ch.search_id.len();
         let mut forward = vec![Label::default(); n];
         let mut backward = vec![Label::default(); n];
         // Offsets of both sides, then entries as levels are added.
         let mut bytes = 2 * (n + 1) * 4;
-        for level in levels(ch) {
+        for level in levels(ch).ok_or(Skipped::NotAHierarchy)? {
             let built: Vec<(Label, Label)> = level
                 .par_iter()
                 .map(|&v| {
@@ -79,7 +79,7 @@ impl HubLabels {
                 backward[v as usize] = b;
             }
             if bytes > budget_bytes || bytes / ENTRY_BYTES > u32::MAX as usize {
-                return Err(OverBudget {
+                return Err(Skipped::OverBudget {
                     bytes,
                     budget: budget_bytes,
                 });
@@ -161,8 +161,8 @@ fn prune<'a>(label: Label, opposite: impl Fn(u32) -> &'a Label, forward: bool) -
 
 /// The search graph's nodes by level, top first: level 0 has no arc up (neither in `up`
 /// nor in `down`), a node's level is one more than the highest among the nodes its arcs
-/// lead to. Kahn's algorithm over the arcs reversed.
-fn levels(ch: &ContractionHierarchy) -> Vec<Vec<u32>> {
+/// lead to. Kahn's algorithm over the arcs reversed; `None` if the arcs form a cycle.
+fn levels(ch: &ContractionHierarchy) -> Option<Vec<Vec<u32>>> {
     let n = ch.search_id.len();
     let higher = |v: u32| ch.up(v).iter().chain(ch.down(v)).map(|a| a.node);
     // Lower neighbours of each node, in CSR form.
@@ -201,11 +201,13 @@ fn levels(ch: &ContractionHierarchy) -> Vec<Vec<u32>> {
             }
         }
     }
-    debug_assert_eq!(ready.len(), n, "the hierarchy's arcs form no cycle");
+    if ready.len() != n {
+        return None; // the nodes left wait on each other
+    }
     let depth = level.iter().max().map_or(0, |&l| l as usize + 1);
     let mut out = vec![Vec::new(); depth];
     for v in 0..n as u32 {
         out[level[v as usize] as usize].push(v);
     }
-    out
+    Some(out)
 }

@@ -102,7 +102,34 @@ fn diamond_labels_are_pruned_and_exact() {
         }
     }
     // Nothing fits in no memory.
-    assert!(HubLabels::build(&ch, 0).is_err());
+    assert!(matches!(
+        HubLabels::build(&ch, 0),
+        Err(Skipped::OverBudget { budget: 0, .. })
+    ));
+}
+
+/// Two nodes each "above" the other (only a damaged file could say so): no labels.
+#[test]
+fn cyclic_arcs_are_not_a_hierarchy() {
+    let arc = |node| UpArc {
+        node,
+        arc: 0,
+        weight: pack(1000, 10),
+    };
+    let original = ChArc {
+        first: ORIGINAL,
+        second: 0,
+    };
+    let ch = ContractionHierarchy::new(
+        vec![0, 1],
+        (vec![0, 1, 2], vec![arc(1), arc(0)]),
+        (vec![0, 0, 0], vec![]),
+        vec![original],
+    );
+    assert_eq!(
+        HubLabels::build(&ch, DEFAULT_BUDGET_BYTES),
+        Err(Skipped::NotAHierarchy)
+    );
 }
 
 /// On Monaco: every label is sorted by hub without duplicates, holds its own node at
