@@ -109,7 +109,7 @@ impl ImportSummary {
 pub struct RoadGraph {
     net: RoadNetwork,
     ch: ContractionHierarchy,
-    /// Hub labels for [`RoadGraph::travel`]; `None` if over the budget.
+    /// Hub labels for [`RoadGraph::travel`]; `None` if skipped (over the budget).
     labels: Option<HubLabels>,
     index: SnapIndex,
     pool: SpacePool,
@@ -142,12 +142,12 @@ impl RoadGraph {
     /// Rebuilds the hub labels under a memory budget of `bytes` (default 512 MiB): over
     /// it, there are none and [`RoadGraph::travel`] runs the contraction hierarchy query.
     pub fn set_hub_label_budget(&mut self, bytes: usize) {
-        self.labels = None;
+        self.labels = None; // freed before the new ones are built
         self.labels = build_labels(&self.ch, bytes);
     }
 
-    /// Whether [`RoadGraph::travel`] answers from hub labels (`false`: they were over
-    /// the memory budget and it runs the contraction hierarchy query).
+    /// Whether [`RoadGraph::travel`] answers from hub labels (`false`: they were skipped,
+    /// over the memory budget, and it runs the contraction hierarchy query).
     pub fn has_hub_labels(&self) -> bool {
         self.labels.is_some()
     }
