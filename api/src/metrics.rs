@@ -1,4 +1,4 @@
-//! Prometheus metrics: request latency by route and status, solver runs.
+//! Prometheus metrics: request latency by route and status, solver runs, record creates.
 
 use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
@@ -12,6 +12,13 @@ pub const HTTP_DURATION: &str = "fieldpath_http_request_duration_seconds";
 /// Solver runs counter (label: outcome).
 pub const SOLVER_RUNS: &str = "fieldpath_solver_runs_total";
 
+/// Records created, by how they were written (label `written`: `batched` with concurrent
+/// creates in one statement, or `alone`).
+pub const RECORD_CREATES: &str = "fieldpath_record_creates_total";
+
+/// Creates per statement of the create batch writer (histogram).
+pub const CREATE_BATCH_SIZE: &str = "fieldpath_record_create_batch_size";
+
 /// The process-wide recorder's handle (installed on first use).
 pub fn handle() -> PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
@@ -24,6 +31,12 @@ pub fn handle() -> PrometheusHandle {
                         0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
                     ],
                 )
+                .and_then(|b| {
+                    b.set_buckets_for_metric(
+                        Matcher::Full(CREATE_BATCH_SIZE.into()),
+                        &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0],
+                    )
+                })
                 .unwrap_or_else(|_| PrometheusBuilder::new());
             let recorder = builder.build_recorder();
             let handle = recorder.handle();
@@ -35,6 +48,14 @@ pub fn handle() -> PrometheusHandle {
                 "HTTP request latency"
             );
             metrics::describe_counter!(SOLVER_RUNS, "Optimisation runs by outcome");
+            metrics::describe_counter!(
+                RECORD_CREATES,
+                "Records created, written batched with concurrent creates or alone"
+            );
+            metrics::describe_histogram!(
+                CREATE_BATCH_SIZE,
+                "Records written per statement by the create batch writer"
+            );
             handle
         })
         .clone()
@@ -43,6 +64,12 @@ pub fn handle() -> PrometheusHandle {
 /// Counts one solver run; `outcome` is e.g. `ok`, `infeasible`, `error`.
 pub fn solver_run(outcome: &'static str) {
     metrics::counter!(SOLVER_RUNS, "outcome" => outcome).increment(1);
+}
+
+/// Counts `n` records created, `written` `batched` or `alone`.
+pub fn record_creates(written: &'static str, n: usize) {
+    metrics::counter!(RECORD_CREATES, "written" => written).increment(n as u64);
+    metrics::histogram!(CREATE_BATCH_SIZE).record(n as f64);
 }
 
 /// Middleware recording each request's latency under its route pattern.

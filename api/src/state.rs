@@ -3,6 +3,7 @@
 use crate::auth::cache::AuthCache;
 use crate::auth::rate_limit::LoginLimiter;
 use crate::config::Config;
+use crate::db::create_batch::CreateBatcher;
 use anyhow::Context;
 use metrics_exporter_prometheus::PrometheusHandle;
 use object_store::ObjectStore;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Token → owner cache for request authentication (follows revocations via LISTEN).
     pub auth_cache: Arc<AuthCache>,
+    /// Writes concurrent record creates together (group commit).
+    pub creates: CreateBatcher,
 }
 
 impl AppState {
@@ -61,6 +64,7 @@ impl AppState {
         let store = crate::storage::open(&config)?;
         Ok(Self {
             auth_cache: Arc::new(AuthCache::new(&db)),
+            creates: CreateBatcher::new(&db),
             db,
             login_limiter: Arc::new(LoginLimiter::new(
                 config.login_max_failures,

@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod auth;
+pub mod create_batch;
 pub mod orgs;
 pub mod records;
 

@@ -216,7 +216,7 @@ async fn create(
         actor_id: auth.user_id,
     };
     let numbered = std::ptr::eq(res, &WORK_ORDERS);
-    let row = db::records::create_logged(&st.db, res, who, &fields, numbered).await?;
+    let row = st.creates.create(res, who, fields, numbered).await?;
     let location = format!("/api/v1/{}/{}", res.path, id_of(&row));
     let mut response = record_response(StatusCode::CREATED, row);
     if let Ok(v) = HeaderValue::from_str(&location) {
