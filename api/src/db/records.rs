@@ -152,8 +152,13 @@ pub async fn list_json(
     scope: &Scope,
     spec: &ListSpec,
 ) -> Result<PageJson, sqlx::Error> {
-    let mut where_sql = String::from("t.org_id = $1");
-    let mut n = 2;
+    // The organisation is written into the statement (a Uuid, formatted here, never client
+    // text), so each organisation's lists are prepared and planned for it: a statement shared
+    // by all organisations gets a generic plan for the average one, and for a large
+    // organisation among thousands of small ones that plan read all its rows through a bitmap
+    // scan and sorted them (1.9 ms) instead of walking the index in page order (0.5 ms).
+    let mut where_sql = format!("t.org_id = '{}'::uuid", scope.org_id);
+    let mut n = 1;
     for cond in &spec.conditions {
         match cond {
             Condition::AnyOf {
@@ -194,7 +199,7 @@ pub async fn list_json(
         limit = spec.limit,
         offset = spec.offset
     );
-    let mut query = sqlx::query_as::<Postgres, (String, i64)>(&sql).bind(scope.org_id);
+    let mut query = sqlx::query_as::<Postgres, (String, i64)>(&sql);
     for cond in &spec.conditions {
         match cond {
             Condition::AnyOf { values, .. } => query = query.bind(values.clone()),
