@@ -4,7 +4,7 @@
 //! measured from that due time, so a slow server cannot hide queueing (no coordinated omission).
 //! Closed loop (`--rate 0`): every connection sends as fast as answers come back.
 //!
-//! `loadgen --addr 127.0.0.1:18090 --token T --mode create|list --site-id S --rate 1000 --secs 10`
+//! `loadgen --addr 127.0.0.1:18090 --token T --mode create|list --site-id S --rate 1000 --secs 10 [--warmup 2]`
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -19,6 +19,8 @@ struct Opts {
     site_id: String,
     rate: u64,
     secs: u64,
+    /// Seconds of load before the measured `secs` (not counted).
+    warmup: u64,
     connections: u64,
 }
 
@@ -30,6 +32,7 @@ fn parse() -> Result<Opts, String> {
         site_id: String::new(),
         rate: 1000,
         secs: 10,
+        warmup: 0,
         connections: 32,
     };
     let mut args = std::env::args().skip(1);
@@ -47,6 +50,7 @@ fn parse() -> Result<Opts, String> {
             "--site-id" => o.site_id = value.clone(),
             "--rate" => o.rate = number()?,
             "--secs" => o.secs = number()?,
+            "--warmup" => o.warmup = number()?,
             "--connections" => o.connections = number()?.max(1),
             other => return Err(format!("unknown flag {other}")),
         }
@@ -134,7 +138,10 @@ async fn main() {
             std::process::exit(2);
         }
     };
-    let start = Instant::now() + Duration::from_millis(100);
+    // Requests of the warm-up run like the others but are not counted: the measurement
+    // starts with the server's database connections open and its statements prepared.
+    let warm = Instant::now() + Duration::from_millis(100);
+    let start = warm + Duration::from_secs(opts.warmup);
     let end = start + Duration::from_secs(opts.secs);
     let errors = Arc::new(AtomicU64::new(0));
     let mut workers = Vec::new();
@@ -151,9 +158,9 @@ async fn main() {
             let mut k = worker;
             loop {
                 let due = if opts.rate > 0 {
-                    start + Duration::from_secs_f64(k as f64 / opts.rate as f64)
+                    warm + Duration::from_secs_f64(k as f64 / opts.rate as f64)
                 } else {
-                    Instant::now().max(start)
+                    Instant::now().max(warm)
                 };
                 if due >= end {
                     break;
@@ -161,9 +168,9 @@ async fn main() {
                 tokio::time::sleep_until(due.into()).await;
                 let ok = stream.write_all(&request(&opts, k)).await.is_ok()
                     && matches!(read_response(&mut stream, &mut buf).await, Ok(200..=299));
-                if ok {
+                if ok && due >= start {
                     latencies.push(due.elapsed().as_secs_f64() * 1000.0);
-                } else {
+                } else if !ok {
                     errors.fetch_add(1, Ordering::Relaxed);
                     match TcpStream::connect(&opts.addr).await {
                         Ok(s) => stream = s,
