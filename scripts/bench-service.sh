@@ -32,8 +32,10 @@ DELETE FROM activity WHERE org_id = (SELECT id FROM organisations WHERE slug = '
 DELETE FROM work_orders WHERE org_id = (SELECT id FROM organisations WHERE slug = 'demo') AND title LIKE 'bench %';
 SQL
   # Without this the next run starts with tens of thousands of dead rows at the head of the
-  # demo organisation's indexes and autovacuum working through them while it measures.
-  psql "$DATABASE_URL" -qc 'VACUUM (ANALYZE) work_orders, activity' >/dev/null 2>&1 || true
+  # demo organisation's indexes and autovacuum working through them while it measures; FULL
+  # also gives back the space, so runs do not start from an ever larger table (after a day
+  # of runs work_orders had grown to 188 MB for 16,000 rows: 8 MB rewritten).
+  psql "$DATABASE_URL" -qc 'VACUUM (FULL, ANALYZE) work_orders, activity' >/dev/null 2>&1 || true
   rm -rf "$data"
   fieldpath_pg_stop
 }
