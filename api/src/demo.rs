@@ -183,14 +183,14 @@ pub async fn seed(
         org_id,
         customer: None,
     };
-    let spec = |column: &'static str, limit: i64| db::records::ListSpec {
+    let spec = |column: &'static str, limit: i64| db::lists::ListSpec {
         conditions: vec![],
         sort: (column, false),
         limit,
         offset: 0,
         exact_total: false,
     };
-    let (sites, _) = db::records::list(pool, &SITES, &scope, &spec("created_at", 200)).await?;
+    let (sites, _) = db::lists::list(pool, &SITES, &scope, &spec("created_at", 200)).await?;
     let mut added = 0;
     for (offset, day) in [today, today + Duration::days(1)].into_iter().enumerate() {
         let existing: (i64,) = sqlx::query_as(

@@ -318,7 +318,7 @@ async fn lists_page_filter_and_sort() {
 /// total is exact; `?total=exact` counts everything; the default order is newest first.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn large_lists_count_ahead_of_the_page() {
-    use fieldpath_api::db::records::PAGES_AHEAD;
+    use fieldpath_api::db::lists::PAGES_AHEAD;
     let app = TestApp::new().await;
     let org = app.org().await;
     let t = &org.dispatcher;

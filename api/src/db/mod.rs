@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod auth;
 pub mod create_batch;
+pub mod lists;
 pub mod orgs;
 pub mod records;
 

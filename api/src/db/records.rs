@@ -6,8 +6,6 @@ use crate::domain::resources::Resource;
 use serde_json::{Map, Value};
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool, Postgres};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
 use uuid::Uuid;
 
 /// Which rows of a table the caller may see.
@@ -19,92 +17,11 @@ pub struct Scope {
     pub customer: Option<(&'static str, Option<Uuid>)>,
 }
 
-/// One list condition.
-#[derive(Debug, Clone)]
-pub enum Condition {
-    /// `column = ANY(values)`, values cast to `sql_type`.
-    AnyOf {
-        /// Column (from the catalogue).
-        column: &'static str,
-        /// Postgres type of the column.
-        sql_type: &'static str,
-        /// Accepted values as text.
-        values: Vec<String>,
-    },
-    /// A catalogue SQL snippet with `{}` for one value cast to `sql_type`.
-    Snippet {
-        /// SQL with `{}`.
-        sql: &'static str,
-        /// Postgres type of the value.
-        sql_type: &'static str,
-        /// The value as text.
-        value: String,
-    },
-}
-
-/// Page, filters and order of a list.
-#[derive(Debug, Clone)]
-pub struct ListSpec {
-    /// Conditions, AND-ed.
-    pub conditions: Vec<Condition>,
-    /// Sort column (from the catalogue) and direction.
-    pub sort: (&'static str, bool),
-    /// Page size.
-    pub limit: i64,
-    /// Rows to skip.
-    pub offset: i64,
-    /// Count every matching row; otherwise counting stops [`PAGES_AHEAD`] pages past `offset`.
-    pub exact_total: bool,
-}
-
-/// How many pages (of the list's size) past the start of the page a list counts, unless asked
-/// for an exact total: enough for a pager to show the next pages, while a list over a large
-/// table costs no more than reading that many index entries.
-pub const PAGES_AHEAD: i64 = 10;
-
-/// A page of records as JSON text and how many records match.
-#[derive(Debug, Clone)]
-pub struct PageJson {
-    /// The page's records, a JSON array.
-    pub items: String,
-    /// Matching records: exact, or a lower bound when `total_exact` is false.
-    pub total: i64,
-    /// Whether `total` is the exact number (false: there are at least `total`).
-    pub total_exact: bool,
-}
-
 const ROW: &str = "to_jsonb(t) - 'org_id'";
-
-/// The columns of a catalogue table other than `org_id`, quoted and comma-separated, as
-/// Postgres lists them (read once per table and process).
-///
-/// Why: a list page is turned into JSON by `json_agg` over rows of exactly these columns,
-/// which costs about a third of building `to_jsonb(t) - 'org_id'` per row. A column added
-/// by a later migration appears in lists after the service restarts.
-async fn output_columns(pool: &PgPool, table: &'static str) -> Result<Arc<str>, sqlx::Error> {
-    static COLUMNS: OnceLock<Mutex<HashMap<&'static str, Arc<str>>>> = OnceLock::new();
-    let known = COLUMNS.get_or_init(Default::default);
-    if let Some(columns) = known.lock().unwrap_or_else(|e| e.into_inner()).get(table) {
-        return Ok(columns.clone());
-    }
-    let (columns,): (Option<String>,) = sqlx::query_as(
-        "SELECT string_agg('t.' || quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute \
-         WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped AND attname <> 'org_id'",
-    )
-    .bind(table)
-    .fetch_one(pool)
-    .await?;
-    let columns: Arc<str> = columns.ok_or(sqlx::Error::RowNotFound)?.into();
-    known
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(table, columns.clone());
-    Ok(columns)
-}
 
 type JsonRow = (Json<Value>,);
 
-fn scope_sql(scope: &Scope, next_param: usize) -> (String, Option<Option<Uuid>>) {
+pub(crate) fn scope_sql(scope: &Scope, next_param: usize) -> (String, Option<Option<Uuid>>) {
     match scope.customer {
         Some((column, customer)) => (format!(" AND t.{column} = ${next_param}"), Some(customer)),
         None => (String::new(), None),
@@ -131,90 +48,6 @@ pub async fn get(
         q = q.bind(customer);
     }
     Ok(q.fetch_optional(pool).await?.map(|r| r.0 .0))
-}
-
-/// A page of records and the number matching the conditions (see [`PageJson::total`]).
-pub async fn list(
-    pool: &PgPool,
-    res: &Resource,
-    scope: &Scope,
-    spec: &ListSpec,
-) -> Result<(Vec<Value>, i64), sqlx::Error> {
-    let page = list_json(pool, res, scope, spec).await?;
-    let items = serde_json::from_str(&page.items).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-    Ok((items, page.total))
-}
-
-/// A page of records as a JSON array (text) and how many match the conditions.
-pub async fn list_json(
-    pool: &PgPool,
-    res: &Resource,
-    scope: &Scope,
-    spec: &ListSpec,
-) -> Result<PageJson, sqlx::Error> {
-    // The organisation is written into the statement (a Uuid, formatted here, never client
-    // text), so each organisation's lists are prepared and planned for it: a statement shared
-    // by all organisations gets a generic plan for the average one, and for a large
-    // organisation among thousands of small ones that plan read all its rows through a bitmap
-    // scan and sorted them (1.9 ms) instead of walking the index in page order (0.5 ms).
-    let mut where_sql = format!("t.org_id = '{}'::uuid", scope.org_id);
-    let mut n = 1;
-    for cond in &spec.conditions {
-        match cond {
-            Condition::AnyOf {
-                column, sql_type, ..
-            } => {
-                where_sql += &format!(" AND t.{column} = ANY(${n}::text[]::{sql_type}[])");
-            }
-            Condition::Snippet { sql, sql_type, .. } => {
-                where_sql += &format!(
-                    " AND {}",
-                    sql.replace("{}", &format!("${n}::text::{sql_type}"))
-                );
-            }
-        }
-        n += 1;
-    }
-    let (extra, customer) = scope_sql(scope, n);
-    where_sql += &extra;
-    let (column, descending) = spec.sort;
-    let direction = if descending { "DESC" } else { "ASC" };
-    // Page first, JSON after: only the page's rows are turned into JSON, and the plain ORDER BY
-    // (no NULLS clause) can walk the (org_id, column[, id]) indexes. Page and count in one round
-    // trip; the page comes back as JSON text, passed to the client without re-parsing. The
-    // count stops at `cap` rows unless an exact total was asked for.
-    let order = |alias: &str| format!("{alias}.{column} {direction}, {alias}.id {direction}");
-    let ahead = spec.limit.saturating_mul(PAGES_AHEAD);
-    let cap = (!spec.exact_total).then(|| spec.offset.saturating_add(ahead).saturating_add(1));
-    let count_limit = cap.map(|c| format!(" LIMIT {c}")).unwrap_or_default();
-    let columns = output_columns(pool, res.table).await?;
-    let sql = format!(
-        "SELECT coalesce((SELECT json_agg(p ORDER BY {page_order}) FROM \
-           (SELECT {columns} FROM {table} t WHERE {where_sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}) p), \
-           '[]')::text, \
-         (SELECT count(*) FROM (SELECT 1 FROM {table} t WHERE {where_sql}{count_limit}) c)",
-        page_order = order("p"),
-        order = order("t"),
-        table = res.table,
-        limit = spec.limit,
-        offset = spec.offset
-    );
-    let mut query = sqlx::query_as::<Postgres, (String, i64)>(&sql);
-    for cond in &spec.conditions {
-        match cond {
-            Condition::AnyOf { values, .. } => query = query.bind(values.clone()),
-            Condition::Snippet { value, .. } => query = query.bind(value.clone()),
-        }
-    }
-    if let Some(customer) = customer {
-        query = query.bind(customer);
-    }
-    let (items, total) = query.fetch_one(pool).await?;
-    Ok(PageJson {
-        items,
-        total,
-        total_exact: cap.is_none_or(|c| total < c),
-    })
 }
 
 /// Locks a record of the organisation for a change (`SELECT ... FOR UPDATE`): concurrent

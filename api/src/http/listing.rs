@@ -1,7 +1,7 @@
 //! List parameters: `?page=&limit=&sort=[-]column&column=value[,value]&...`, checked against a
 //! resource's whitelists (unknown names → 422 naming them), and the page envelope.
 
-use crate::db::records::{Condition, ListSpec};
+use crate::db::lists::{Condition, ListSpec};
 use crate::domain::fields::{validate_filter, Kind};
 use crate::domain::resources::{Resource, WORK_ORDERS};
 use crate::domain::work_order::OPEN_STATUSES;
@@ -60,7 +60,7 @@ fn column_kind(res: &Resource, column: &str) -> Kind {
 }
 
 /// Whether the query asks for an exact total (`?total=exact`; removed from it). Without it a
-/// record list counts at most [`crate::db::records::PAGES_AHEAD`] pages past the page start.
+/// record list counts at most [`crate::db::lists::PAGES_AHEAD`] pages past the page start.
 pub fn exact_total(query: &mut HashMap<String, String>) -> Result<bool, ApiError> {
     match query.remove("total").as_deref() {
         None => Ok(false),

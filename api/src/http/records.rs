@@ -169,10 +169,10 @@ async fn list(
 ) -> ApiResult<Response> {
     auth.require(res.read)?;
     let spec = list_spec(res, query)?;
-    let found = db::records::list_json(&st.db, res, &scope(res, &auth), &spec).await?;
+    let found = db::lists::list_json(&st.db, res, &scope(res, &auth), &spec).await?;
     let page = spec.offset / spec.limit + 1;
     // The envelope of `listing::Page` around the JSON text the database produced, plus
-    // `total_exact` (false: `total` is a lower bound, see `db::records::PAGES_AHEAD`).
+    // `total_exact` (false: `total` is a lower bound, see `db::lists::PAGES_AHEAD`).
     let body = format!(
         r#"{{"items":{},"page":{page},"limit":{},"total":{},"total_exact":{}}}"#,
         found.items, spec.limit, found.total, found.total_exact

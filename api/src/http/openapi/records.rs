@@ -3,7 +3,7 @@
 //! transitions, asset history, attachment upload/download, activity log).
 
 use super::{array, id_param, object, op, query_param, schema_ref, uuid, Doc};
-use crate::db::records::PAGES_AHEAD;
+use crate::db::lists::PAGES_AHEAD;
 use crate::domain::fields::{Field, JsonShape, Kind};
 use crate::domain::resources::{self, Resource};
 use serde_json::{json, Map, Value};
