@@ -83,7 +83,7 @@ psql "$DATABASE_URL" -qc 'DROP SEQUENCE IF EXISTS bench_seq' >/dev/null
 actor="$(psql "$DATABASE_URL" -Atc "SELECT id FROM users WHERE org_id = '$org' AND role = 'dispatcher' LIMIT 1")"
 cat >"$data/api-insert.sql" <<SQL
 WITH created AS (INSERT INTO work_orders AS t (org_id, seq, number, estimated_duration_min, priority, site_id, title)
-  SELECT '$org', n.seq, 'WO-' || CASE WHEN n.seq < 1000000 THEN lpad(n.seq::text, 6, '0') ELSE n.seq::text END,
+  SELECT '$org', n.seq, work_order_number(n.seq),
     estimated_duration_min, priority, site_id, title
   FROM jsonb_populate_record(NULL::work_orders, '{"title":"bench pgbench","site_id":"$site","priority":"medium","estimated_duration_min":45}'::jsonb),
     (SELECT next_work_order_seq('$org') AS seq) n RETURNING to_jsonb(t) - 'org_id' AS doc),

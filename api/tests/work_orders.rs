@@ -229,6 +229,21 @@ async fn numbers_taken_elsewhere_continue_the_sequence() {
     assert_eq!(create().await, "WO-000006");
 }
 
+/// The create statements number work orders in SQL (`work_order_number`); numbers taken in
+/// the service (`domain::work_order::number`) must read the same, also past six digits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn numbers_read_the_same_in_sql_and_in_the_service() {
+    let app = TestApp::new().await;
+    for seq in [1_i64, 42, 999_999, 1_000_000, 12_345_678, i64::MAX] {
+        let (sql,): (String,) = sqlx::query_as("SELECT work_order_number($1)")
+            .bind(seq)
+            .fetch_one(&app.pool)
+            .await
+            .expect("number");
+        assert_eq!(sql, fieldpath_api::domain::work_order::number(seq), "{seq}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_updates_exactly_one_wins() {
     let app = Arc::new(TestApp::new().await);

@@ -145,7 +145,7 @@ pub async fn create_logged(
 }
 
 /// The SQL that numbers a work order inside its create statement: its columns, their values
-/// (formatted like [`crate::domain::work_order::number`]) and the FROM item taking the next
+/// (`work_order_number`, an SQL function formatting like [`crate::domain::work_order::number`]) and the FROM item taking the next
 /// number of organisation `org` (an SQL expression) from its sequence. Empty when not numbered.
 struct Numbering {
     cols: &'static str,
@@ -164,8 +164,7 @@ impl Numbering {
         }
         Self {
             cols: "seq, number, ",
-            values: "n.seq, 'WO-' || CASE WHEN n.seq < 1000000 THEN lpad(n.seq::text, 6, '0') \
-               ELSE n.seq::text END, ",
+            values: "n.seq, work_order_number(n.seq), ",
             from: format!(", LATERAL (SELECT next_work_order_seq({org}) AS seq) n"),
         }
     }

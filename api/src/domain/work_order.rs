@@ -64,7 +64,8 @@ pub fn role_may_transition(role: Role, from: &str, to: &str) -> bool {
 }
 
 /// The display number of the `seq`-th work order of an organisation: `WO-000123` (the same
-/// format is computed in SQL by `db::records::create_logged`).
+/// format is the SQL function `work_order_number` the create statements use; a test keeps
+/// the two equal).
 pub fn number(seq: i64) -> String {
     format!("WO-{seq:06}")
 }
