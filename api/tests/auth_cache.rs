@@ -202,12 +202,7 @@ async fn a_cached_token_expires_on_time() {
     let app = TestApp::new().await;
     until_listening(&app).await;
     let org = app.org().await;
-    let (user,): (Uuid,) =
-        sqlx::query_as("SELECT id FROM users WHERE org_id = $1 AND role = 'agent'")
-            .bind(org.id)
-            .fetch_one(&app.pool)
-            .await
-            .expect("agent");
+    let user = app.user_of(&org, "agent").await;
     let secret = token::generate("at");
     let expires_at = chrono::Utc::now() + chrono::Duration::milliseconds(1500);
     let mut conn = app.pool.acquire().await.expect("conn");

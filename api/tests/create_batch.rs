@@ -5,7 +5,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::TestApp;
+use common::{Org, TestApp};
 use fieldpath_api::db::records::{create_logged_many, Creator};
 use fieldpath_api::domain::resources::{CUSTOMERS, WORK_ORDERS};
 use serde_json::{json, Map, Value};
@@ -30,14 +30,11 @@ async fn site(app: &TestApp, token: &str) -> String {
     s.id()
 }
 
-async fn dispatcher_id(app: &TestApp, org: Uuid) -> Uuid {
-    let (id,): (Uuid,) =
-        sqlx::query_as("SELECT id FROM users WHERE org_id = $1 AND role = 'dispatcher' LIMIT 1")
-            .bind(org)
-            .fetch_one(&app.pool)
-            .await
-            .expect("dispatcher");
-    id
+/// Two organisations with a site each.
+async fn two_orgs(app: &TestApp) -> ((Org, String), (Org, String)) {
+    let (a, b) = (app.org().await, app.org().await);
+    let (site_a, site_b) = (site(app, &a.agent).await, site(app, &b.agent).await);
+    ((a, site_a), (b, site_b))
 }
 
 /// Activity `create` entries of an organisation: (entity id, actor).
@@ -56,16 +53,15 @@ async fn created_entries(app: &TestApp, org: Uuid, entity: &str) -> Vec<(Uuid, O
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_statement_creates_records_of_two_organisations_in_order() {
     let app = TestApp::new().await;
-    let (a, b) = (app.org().await, app.org().await);
-    let (site_a, site_b) = (site(&app, &a.agent).await, site(&app, &b.agent).await);
+    let ((a, site_a), (b, site_b)) = two_orgs(&app).await;
     let (who_a, who_b) = (
         Creator {
             org_id: a.id,
-            actor_id: dispatcher_id(&app, a.id).await,
+            actor_id: app.user_of(&a, "dispatcher").await,
         },
         Creator {
             org_id: b.id,
-            actor_id: dispatcher_id(&app, b.id).await,
+            actor_id: app.user_of(&b, "dispatcher").await,
         },
     );
     let rows: Vec<(Creator, Map<String, Value>)> = (0..6)
@@ -144,12 +140,10 @@ async fn one_statement_creates_records_of_two_organisations_in_order() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_statement_creates_nothing() {
     let app = TestApp::new().await;
-    let (a, b) = (app.org().await, app.org().await);
-    let site_a = site(&app, &a.agent).await;
-    let foreign = site(&app, &b.agent).await;
+    let ((a, site_a), (_, foreign)) = two_orgs(&app).await;
     let who = Creator {
         org_id: a.id,
-        actor_id: dispatcher_id(&app, a.id).await,
+        actor_id: app.user_of(&a, "dispatcher").await,
     };
     let rows = [
         fields(json!({"title": "good", "site_id": site_a})),
@@ -169,9 +163,7 @@ async fn a_failing_statement_creates_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_bad_create_among_concurrent_ones_fails_alone() {
     let app = TestApp::new().await;
-    let (a, b) = (app.org().await, app.org().await);
-    let site_a = site(&app, &a.agent).await;
-    let foreign = site(&app, &b.agent).await;
+    let ((a, site_a), (b, foreign)) = two_orgs(&app).await;
     let creates = (0..40).map(|i| {
         let (app, token) = (&app, a.dispatcher.clone());
         let site = if i % 8 == 3 { &foreign } else { &site_a };

@@ -85,16 +85,6 @@ async fn survey(pool: &PgPool, org: Uuid, ticket: Uuid, rating: i32, at: &str) {
     .expect("survey");
 }
 
-async fn user_id(pool: &PgPool, org: &Org, role: &str) -> Uuid {
-    let (id,): (Uuid,) = sqlx::query_as("SELECT id FROM users WHERE org_id = $1 AND email = $2")
-        .bind(org.id)
-        .bind(format!("{role}@{}.test", org.slug))
-        .fetch_one(pool)
-        .await
-        .expect("user");
-    id
-}
-
 async fn team(pool: &PgPool, org: Uuid, name: &str) -> Uuid {
     let (id,): (Uuid,) =
         sqlx::query_as("INSERT INTO desk_teams (org_id, name) VALUES ($1, $2) RETURNING id")
@@ -117,8 +107,8 @@ struct World {
 /// The scenario of the module doc: range 2026-01-05 .. 2026-01-07 (UTC).
 async fn scenario(app: &TestApp, org: &Org) -> World {
     let pool = &app.pool;
-    let agent = user_id(pool, org, "agent").await;
-    let dispatcher = user_id(pool, org, "dispatcher").await;
+    let agent = app.user_of(org, "agent").await;
+    let dispatcher = app.user_of(org, "dispatcher").await;
     let first_line = team(pool, org.id, "First line, \"L1\"").await;
     let field = team(pool, org.id, "Field").await;
     // T1: answered in 1 h (due 2 h), resolved in 4 h (due 8 h).

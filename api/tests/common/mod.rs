@@ -241,6 +241,18 @@ impl TestApp {
         }
     }
 
+    /// The id of the organisation's user with `role` (as [`Self::org`] makes one per role).
+    pub async fn user_of(&self, org: &Org, role: &str) -> Uuid {
+        let (id,): (Uuid,) =
+            sqlx::query_as("SELECT id FROM users WHERE org_id = $1 AND email = $2")
+                .bind(org.id)
+                .bind(format!("{role}@{}.test", org.slug))
+                .fetch_one(&self.pool)
+                .await
+                .expect("user");
+        id
+    }
+
     /// A user with a fixed cheap-to-store password hash (`password` for all).
     pub async fn user(&self, org: Uuid, email: &str, role: Role, customer: Option<Uuid>) -> Uuid {
         static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();

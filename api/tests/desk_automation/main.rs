@@ -17,23 +17,11 @@ mod webhooks;
 use axum::http::StatusCode;
 use common::{Org, TestApp};
 use serde_json::Value;
-use uuid::Uuid;
 
 async fn setup() -> (TestApp, Org) {
     let app = TestApp::new().await;
     let org = app.org().await;
     (app, org)
-}
-
-/// The id of the org's user with the role (the harness makes one per role).
-async fn user_of(app: &TestApp, org: &Org, role: &str) -> Uuid {
-    let (id,): (Uuid,) = sqlx::query_as("SELECT id FROM users WHERE org_id = $1 AND email = $2")
-        .bind(org.id)
-        .bind(format!("{role}@{}.test", org.slug))
-        .fetch_one(&app.pool)
-        .await
-        .expect("user");
-    id
 }
 
 async fn rule(app: &TestApp, org: &Org, body: Value) -> String {

@@ -11,7 +11,7 @@ use uuid::Uuid;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rule_fires_on_create_and_mismatch_does_nothing() {
     let (app, org) = setup().await;
-    let agent = user_of(&app, &org, "agent").await;
+    let agent = app.user_of(&org, "agent").await;
     rule(&app, &org, json!({
         "name": "Printers to the agent",
         "trigger": "ticket_created",
@@ -66,7 +66,7 @@ async fn rule_fires_on_create_and_mismatch_does_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn update_rules_chain_but_cannot_loop() {
     let (app, org) = setup().await;
-    let admin = user_of(&app, &org, "admin").await;
+    let admin = app.user_of(&org, "admin").await;
     // A raises priority on any update; B lowers it again whenever priority changes. Without
     // the guard each would re-trigger the other forever.
     rule(
@@ -384,7 +384,7 @@ async fn macros_render_placeholders_and_run_actions() {
     assert_eq!(msgs.len(), 1);
     assert_eq!(
         msgs[0]["author_id"],
-        json!(user_of(&app, &org, "agent").await.to_string())
+        json!(app.user_of(&org, "agent").await.to_string())
     );
 
     // Update with ETag, then delete.

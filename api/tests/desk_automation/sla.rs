@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sla_sweeper_marks_breach_once_and_escalates() {
     let (app, org) = setup().await;
-    let admin = user_of(&app, &org, "admin").await;
-    let dispatcher = user_of(&app, &org, "dispatcher").await;
+    let admin = app.user_of(&org, "admin").await;
+    let dispatcher = app.user_of(&org, "dispatcher").await;
     let p = app
         .post("/api/v1/sla/policies", &org.admin, json!({
             "name": "Standard", "first_response_mins": 60, "resolution_mins": 480, "escalate_to_id": admin
