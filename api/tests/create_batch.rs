@@ -6,6 +6,7 @@ mod common;
 
 use axum::http::StatusCode;
 use common::{Org, TestApp};
+use fieldpath_api::db::create_batch::CreateBatcher;
 use fieldpath_api::db::records::{create_logged_many, Creator};
 use fieldpath_api::domain::resources::{CUSTOMERS, WORK_ORDERS};
 use serde_json::{json, Map, Value};
@@ -199,3 +200,37 @@ async fn a_bad_create_among_concurrent_ones_fails_alone() {
     let other = app.get("/api/v1/work-orders", &b.agent).await;
     assert_eq!(other.body["total"], 0);
 }
+
+/// Load that ends: clients creating one work order after another, then stopping. Every
+/// create is answered without a later create arriving. (A small batch waits while others are
+/// written; the end of the last of those must wake it, or the tail of the load would wait for
+/// the next create, which may never come.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_tail_of_the_load_is_answered_without_further_creates() {
+    let app = TestApp::new().await;
+    let ((a, site_a), _) = two_orgs(&app).await;
+    let who = Creator {
+        org_id: a.id,
+        actor_id: app.user_of(&a, "dispatcher").await,
+    };
+    let batcher = CreateBatcher::new(&app.pool);
+    let body = fields(json!({"title": "load", "site_id": site_a}));
+    for round in 0..ROUNDS {
+        let clients = (0..CLIENTS).map(|_| async {
+            for _ in 0..CREATES_PER_CLIENT {
+                let created = batcher.create(&WORK_ORDERS, who, body.clone(), true).await;
+                assert!(created.is_ok(), "round {round}: {created:?}");
+            }
+        });
+        tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            futures_util::future::join_all(clients),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("round {round}: creates left unanswered when the load ended"));
+    }
+}
+
+const ROUNDS: usize = 40;
+const CLIENTS: usize = 48;
+const CREATES_PER_CLIENT: usize = 4;

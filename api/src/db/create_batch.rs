@@ -35,6 +35,10 @@ pub const IN_FLIGHT: usize = 3;
 /// wait 4,944/s.
 pub const MIN_BATCH_WHILE_BUSY: usize = 16;
 
+/// Longest a small batch waits while another is written (see [`MIN_BATCH_WHILE_BUSY`]):
+/// about one batch's time in the database.
+pub const MAX_WAIT: std::time::Duration = std::time::Duration::from_millis(5);
+
 /// Most creates in one statement (keeps statements and their latency bounded).
 pub const MAX_BATCH: usize = 64;
 
@@ -108,7 +112,7 @@ impl CreateBatcher {
 /// The writer: takes what has queued up (at most [`MAX_BATCH`]) whenever one of the
 /// [`IN_FLIGHT`] slots is free, and writes it on its own task. While another batch is being
 /// written, a batch smaller than [`MIN_BATCH_WHILE_BUSY`] waits for more creates or for that
-/// batch to end: a statement costs the database about as much for one record as for a few,
+/// batch to end (at most [`MAX_WAIT`]): a statement costs the database about as much for one record as for a few,
 /// so a lone create sent beside a busy batch would only delay the next one.
 async fn write_batches(pool: PgPool, mut rx: mpsc::Receiver<Pending>) {
     let slots = Arc::new(Semaphore::new(IN_FLIGHT));
@@ -122,12 +126,23 @@ async fn write_batches(pool: PgPool, mut rx: mpsc::Receiver<Pending>) {
         };
         let mut batch = vec![first];
         drain(&mut rx, &mut batch);
+        // Wait for more creates or for another batch to end, at most MAX_WAIT. The wake-up
+        // is registered before the slots are looked at: a batch ending in between (it frees
+        // its slot, then notifies) would otherwise go unnoticed, and after the last creates of
+        // a burst nothing else would wake this batch. The bound caps the delay whatever
+        // happens.
+        let deadline = tokio::time::Instant::now() + MAX_WAIT;
         let mut open = true;
-        while open
-            && batch.len() < MIN_BATCH_WHILE_BUSY
-            && slots.available_permits() + 1 < IN_FLIGHT
-        {
+        loop {
             let other_done = finished.notified();
+            tokio::pin!(other_done);
+            other_done.as_mut().enable();
+            if !open
+                || batch.len() >= MIN_BATCH_WHILE_BUSY
+                || slots.available_permits() + 1 >= IN_FLIGHT
+            {
+                break;
+            }
             tokio::select! {
                 more = rx.recv() => match more {
                     Some(p) => {
@@ -136,7 +151,8 @@ async fn write_batches(pool: PgPool, mut rx: mpsc::Receiver<Pending>) {
                     }
                     None => open = false,
                 },
-                () = other_done => {}
+                () = &mut other_done => {}
+                () = tokio::time::sleep_until(deadline) => break,
             }
         }
         let (pool, finished) = (pool.clone(), finished.clone());
