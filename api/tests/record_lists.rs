@@ -98,7 +98,8 @@ async fn a_list_after_a_burst_of_creates_reads_through_an_index() {
     let recs = app.records(&org).await;
     // A burst of creates: the organisation's newest rows at the end of the table, analysed
     // but not yet vacuumed (so not all-visible) — the state in which a count without an order
-    // was planned as a scan of the whole table from its start.
+    // was planned as a scan of the table from its start (the demo benchmark) or of all the
+    // organisation's rows (here, a bitmap scan).
     sqlx::query(
         "INSERT INTO work_orders (org_id, seq, number, title, site_id) \
          SELECT $1, 1000 + g, 'B-' || g, 'burst ' || g, $2::uuid FROM generate_series(1, 3000) g",

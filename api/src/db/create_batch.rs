@@ -112,8 +112,8 @@ impl CreateBatcher {
 /// The writer: takes what has queued up (at most [`MAX_BATCH`]) whenever one of the
 /// [`IN_FLIGHT`] slots is free, and writes it on its own task. While another batch is being
 /// written, a batch smaller than [`MIN_BATCH_WHILE_BUSY`] waits for more creates or for that
-/// batch to end (at most [`MAX_WAIT`]): a statement costs the database about as much for one record as for a few,
-/// so a lone create sent beside a busy batch would only delay the next one.
+/// batch to end (at most [`MAX_WAIT`]): a statement costs the database about as much for one
+/// record as for a few, so a lone create sent beside a busy batch would only delay the next one.
 async fn write_batches(pool: PgPool, mut rx: mpsc::Receiver<Pending>) {
     let slots = Arc::new(Semaphore::new(IN_FLIGHT));
     let finished = Arc::new(Notify::new());

@@ -145,8 +145,9 @@ pub async fn create_logged(
 }
 
 /// The SQL that numbers a work order inside its create statement: its columns, their values
-/// (`work_order_number`, an SQL function formatting like [`crate::domain::work_order::number`]) and the FROM item taking the next
-/// number of organisation `org` (an SQL expression) from its sequence. Empty when not numbered.
+/// (`work_order_number`, an SQL function formatting like [`crate::domain::work_order::number`])
+/// and the FROM item taking the next number of organisation `org` (an SQL expression) from its
+/// sequence. Empty when not numbered.
 struct Numbering {
     cols: &'static str,
     values: &'static str,
